@@ -1,0 +1,60 @@
+# One entry point for people and CI. Needs only make and Python 3.12 (uv is installed if missing).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 9595
+REPORTS_DIR ?=
+
+# Python 3.12: a working python3.12 on PATH, else a pyenv-installed one, else let uv fetch it.
+PYTHON_312 := $(shell for candidate in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12 \
+	/usr/local/bin/python3.12 /usr/bin/python3.12; do \
+	"$$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 12); print(sys.executable)' \
+	2>/dev/null && break; done)
+export UV_PYTHON := $(or $(PYTHON_312),3.12)
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+# uv: the one on PATH, else a private copy installed with pip into .tools/.
+UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
+
+.PHONY: help install run test lint fmt clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(CURDIR)/.tools/bin/uv:
+	@echo "uv not found: installing it into .tools/"
+	$(or $(PYTHON_312),python3) -m venv $(CURDIR)/.tools
+	$(CURDIR)/.tools/bin/pip install --quiet uv
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+install: $(VENV)/.synced ## Create .venv from uv.lock (runtime + dev tools)
+
+run: install ## Serve the API with reload on http://127.0.0.1:9595 (embedded stores for unset URLs)
+	$(BIN)/python scripts/devstack.py run --data-dir .local -- \
+		$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --reload --reload-dir src \
+		--no-access-log --no-server-header
+
+test: install ## Run the whole suite with coverage against real servers
+	$(BIN)/pytest --cov=app --cov-report=term-missing:skip-covered \
+		$(if $(REPORTS_DIR),--junitxml=$(REPORTS_DIR)/junit.xml \
+		--cov-report=xml:$(REPORTS_DIR)/coverage.xml --cov-report=html:$(REPORTS_DIR)/htmlcov) \
+		$(PYTEST_ARGS)
+
+lint: install ## ruff check + ruff format --check + mypy --strict + infra validators
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy src tests scripts
+	@if [ -f scripts/lint_infra.sh ]; then VENV=$(VENV) bash scripts/lint_infra.sh; fi
+
+fmt: install ## Format and auto-fix
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean: ## Remove build outputs and caches (keeps .local data)
+	rm -rf dist reports .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -1,0 +1,90 @@
+"""Typed settings shared by every environment; values come from environment variables."""
+
+import os
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from app import __version__
+
+EnvironmentName = Literal["local", "development", "staging", "production", "testing"]
+LogLevel = Literal["TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL"]
+
+
+class BaseAppSettings(BaseSettings):
+    """Every setting the app reads. Environment classes only change defaults."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    environment: EnvironmentName = "local"
+    service_name: str = Field(default="app", pattern=r"^[a-z][a-z0-9-]{0,62}$")
+    release: str = __version__
+    api_base_path: str = ""
+
+    log_level: LogLevel = "INFO"
+    log_json: bool = False
+    sentry_dsn: SecretStr | None = None
+    sentry_traces_sample_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+
+    docs_enabled: bool = True
+    cors_allow_origins: Annotated[list[str], NoDecode] = []
+    max_request_body_bytes: int = Field(default=1024 * 1024, ge=1)
+    readiness_timeout_seconds: float = Field(default=3.0, gt=0)
+    lambda_reraise_unhandled: bool = False
+
+    # Store URLs. On Lambda the *_SECRET_ID variables name a Secrets Manager secret instead,
+    # read once per sandbox through the Parameters and Secrets extension (core/secrets.py).
+    postgresql_url: SecretStr | None = None
+    postgresql_url_secret_id: str | None = None
+    mongo_url: SecretStr | None = None
+    mongo_url_secret_id: str | None = None
+    redis_url: SecretStr | None = None
+    redis_url_secret_id: str | None = None
+
+    # PostgreSQL pool: a Lambda sandbox serves one request at a time, so one connection.
+    postgresql_pool_size: int = Field(default=5, ge=1)
+    postgresql_max_overflow: int = Field(default=5, ge=0)
+    postgresql_pool_recycle_seconds: int = Field(default=300, ge=1)
+    postgresql_pool_timeout_seconds: float = Field(default=5.0, gt=0)
+    postgresql_connect_timeout_seconds: int = Field(default=3, ge=1)
+    postgresql_statement_timeout_ms: int = Field(default=5000, ge=0)
+
+    mongo_database: str | None = None
+    mongo_server_selection_timeout_ms: int = Field(default=3000, ge=1)
+    mongo_connect_timeout_ms: int = Field(default=3000, ge=1)
+    mongo_socket_timeout_ms: int = Field(default=5000, ge=1)
+
+    redis_socket_timeout_seconds: float = Field(default=0.5, gt=0)
+    redis_connect_timeout_seconds: float = Field(default=0.5, gt=0)
+    redis_health_check_interval_seconds: int = Field(default=30, ge=0)
+    cache_ttl_seconds: int = Field(default=60, ge=1)
+    idempotency_ttl_seconds: int = Field(default=24 * 3600, ge=1)
+
+    rate_limit_requests: int = Field(default=1000, ge=0)
+    rate_limit_window_seconds: int = Field(default=60, ge=1)
+    trusted_proxy_hops: int = Field(default=0, ge=0)
+
+    @field_validator("api_base_path")
+    @classmethod
+    def _normalise_base_path(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith("/"):
+            raise ValueError("must be empty or start with '/', e.g. /dev")
+        return value
+
+    @field_validator("cors_allow_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @property
+    def is_lambda(self) -> bool:
+        return "AWS_LAMBDA_FUNCTION_NAME" in os.environ

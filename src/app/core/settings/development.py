@@ -1,0 +1,8 @@
+"""Shared development stage on AWS: JSON logs, docs on."""
+
+from app.core.settings.base import BaseAppSettings, EnvironmentName
+
+
+class DevelopmentSettings(BaseAppSettings):
+    environment: EnvironmentName = "development"
+    log_json: bool = True

@@ -1,0 +1,9 @@
+"""Production: JSON logs, docs off unless DOCS_ENABLED=true."""
+
+from app.core.settings.base import BaseAppSettings, EnvironmentName
+
+
+class ProductionSettings(BaseAppSettings):
+    environment: EnvironmentName = "production"
+    log_json: bool = True
+    docs_enabled: bool = False

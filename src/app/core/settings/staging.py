@@ -1,0 +1,8 @@
+"""Pre-production stage: production-like, docs on."""
+
+from app.core.settings.base import BaseAppSettings, EnvironmentName
+
+
+class StagingSettings(BaseAppSettings):
+    environment: EnvironmentName = "staging"
+    log_json: bool = True

@@ -1,0 +1,1 @@
+"""Data stores: each has one lazily created, process-wide client."""

@@ -1,0 +1,60 @@
+"""Application factory; `app` for ASGI servers and `handler` for AWS Lambda."""
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+
+from app.api.routers import api_router
+from app.core.settings import Settings, get_settings
+from app.db.health import store_readiness_checks
+from app.lambda_handler import LambdaHandler, build_handler
+from app.shared.error_handlers import install_error_handlers
+from app.shared.logging import configure_logging
+from app.shared.middlewares.body_limit import BodySizeLimitMiddleware
+from app.shared.middlewares.request_context import RequestContextMiddleware
+from app.shared.middlewares.root_path import RootPathMiddleware
+from app.shared.middlewares.security_headers import SecurityHeadersMiddleware
+from app.shared.middlewares.unhandled_errors import UnhandledErrorMiddleware
+from app.shared.openapi import COMMON_RESPONSES
+from app.shared.readiness import ReadinessProbe
+from app.shared.sentry import init_sentry
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings)
+    init_sentry(settings)
+    docs = settings.docs_enabled
+    app = FastAPI(
+        title=settings.service_name,
+        version=settings.release,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+        responses=COMMON_RESPONSES,
+    )
+    app.state.settings = settings
+    app.state.readiness = ReadinessProbe(
+        store_readiness_checks(settings), settings.readiness_timeout_seconds
+    )
+    install_error_handlers(app)
+    app.include_router(api_router)
+
+    # Added innermost first: the last one added wraps all the others.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
+    app.add_middleware(UnhandledErrorMiddleware)
+    if settings.cors_allow_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_allow_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["X-Request-ID", "ETag", "Location", "Idempotent-Replayed"],
+        )
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RootPathMiddleware, root_path=settings.api_base_path)
+    return app
+
+
+app = create_app()
+handler: LambdaHandler = build_handler(app, get_settings())

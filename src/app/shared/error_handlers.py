@@ -1,0 +1,58 @@
+"""Exception handlers registered on the app: every error leaves as the envelope."""
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from app.shared.base_exceptions import BaseApiRestException, UnprocessableError
+from app.shared.base_internal_codes import CommonInternalCode
+from app.shared.base_responses import error_response
+
+_HTTP_STATUS_CODES = {
+    404: (CommonInternalCode.ROUTE_NOT_FOUND, "Route not found"),
+    405: (CommonInternalCode.METHOD_NOT_ALLOWED, "Method not allowed"),
+    413: (CommonInternalCode.PAYLOAD_TOO_LARGE, "Request body too large"),
+}
+
+
+def _field_errors(error: RequestValidationError) -> list[dict[str, Any]]:
+    # Only loc/msg/type: `input` may echo secrets and `ctx` may hold exception objects.
+    return [
+        {
+            "field": ".".join(str(part) for part in issue.get("loc", ())),
+            "message": issue.get("msg", ""),
+            "type": issue.get("type", ""),
+        }
+        for issue in error.errors()
+    ]
+
+
+async def _api_exception(_: Request, error: Exception) -> Response:
+    assert isinstance(error, BaseApiRestException)
+    return error_response(error)
+
+
+async def _validation_exception(_: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    return error_response(UnprocessableError(details={"errors": _field_errors(error)}))
+
+
+async def _http_exception(_: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    code, message = _HTTP_STATUS_CODES.get(
+        error.status_code, (CommonInternalCode.HTTP_ERROR, str(error.detail))
+    )
+    return error_response(
+        BaseApiRestException(
+            message, code=code, headers=error.headers, status_code=error.status_code
+        )
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(BaseApiRestException, _api_exception)
+    app.add_exception_handler(RequestValidationError, _validation_exception)
+    app.add_exception_handler(HTTPException, _http_exception)

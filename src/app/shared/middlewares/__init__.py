@@ -1,0 +1,1 @@
+"""Pure ASGI middlewares (no BaseHTTPMiddleware: it hides exceptions and costs time)."""

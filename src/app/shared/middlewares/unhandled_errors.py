@@ -1,0 +1,47 @@
+"""Last line of defence: any exception that escapes the routes becomes an envelope response.
+
+Store failures become their 503s through the shared error mapping; anything else is a
+500 that is logged with its traceback and sent to Sentry, never echoed to the client.
+"""
+
+from loguru import logger
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.shared.base_exceptions import BaseApiRestException
+from app.shared.base_responses import error_response
+from app.shared.error_mapping import to_api_exception
+from app.shared.sentry import capture_exception
+
+
+class UnhandledErrorMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        response_started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as error:
+            api_error = to_api_exception(error)
+            if api_error is None:
+                logger.opt(exception=error).error("Unhandled error on {}", scope["path"])
+                capture_exception(error)
+                scope.setdefault("state", {})["unhandled_error"] = error
+                api_error = BaseApiRestException()
+            else:
+                logger.warning(
+                    "{} on {}: {}", type(error).__name__, scope["path"], api_error.message
+                )
+            if response_started:
+                raise
+            await error_response(api_error)(scope, receive, send)

@@ -1,0 +1,33 @@
+"""Pagination query parameters and the list payload `{items, total, limit, offset}`."""
+
+from typing import Annotated, TypeVar
+
+from fastapi import Depends, Query
+from pydantic import BaseModel
+
+ItemT = TypeVar("ItemT")
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+
+class PageParams(BaseModel):
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+
+
+class Page[ItemT](BaseModel):
+    items: list[ItemT]
+    total: int
+    limit: int
+    offset: int
+
+
+def _page_params(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> PageParams:
+    return PageParams(limit=limit, offset=offset)
+
+
+PageParamsDep = Annotated[PageParams, Depends(_page_params)]

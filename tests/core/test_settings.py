@@ -1,0 +1,71 @@
+"""Settings: ENVIRONMENT picks the class, values are validated once with clear messages."""
+
+import pytest
+
+from app.core.settings import SettingsError, load_settings
+from tests.conftest import AppFactory, asgi_client
+
+
+@pytest.mark.parametrize(
+    ("environment", "log_json", "docs"),
+    [
+        ("local", False, True),
+        ("development", True, True),
+        ("staging", True, True),
+        ("production", True, False),
+        ("testing", False, True),
+    ],
+)
+def test_environment_selects_defaults(
+    monkeypatch: pytest.MonkeyPatch, environment: str, log_json: bool, docs: bool
+) -> None:
+    monkeypatch.setenv("ENVIRONMENT", environment)
+    settings = load_settings()
+    assert settings.environment == environment
+    assert settings.log_json is log_json
+    assert settings.docs_enabled is docs
+
+
+def test_default_environment_is_local(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ENVIRONMENT")
+    assert load_settings().environment == "local"
+
+
+def test_unknown_environment_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVIRONMENT", "prod")
+    with pytest.raises(SettingsError, match=r"ENVIRONMENT='prod'.*local, development"):
+        load_settings()
+
+
+def test_every_invalid_variable_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOG_LEVEL", "loud")
+    monkeypatch.setenv("MAX_REQUEST_BODY_BYTES", "0")
+    monkeypatch.setenv("API_BASE_PATH", "dev")
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    message = str(raised.value)
+    assert "LOG_LEVEL" in message
+    assert "MAX_REQUEST_BODY_BYTES" in message
+    assert "API_BASE_PATH" in message
+
+
+def test_values_are_parsed_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CORS_ALLOW_ORIGINS", "https://a.example, https://b.example,")
+    monkeypatch.setenv("API_BASE_PATH", "/dev/")
+    monkeypatch.setenv("LOG_LEVEL", "debug")
+    monkeypatch.setenv("POSTGRESQL_URL", "postgresql+psycopg://u:pw@db/app")
+    settings = load_settings()
+    assert settings.cors_allow_origins == ["https://a.example", "https://b.example"]
+    assert settings.api_base_path == "/dev"
+    assert settings.log_level == "DEBUG"
+    assert "pw" not in repr(settings)
+
+
+async def test_production_hides_docs_unless_enabled(
+    monkeypatch: pytest.MonkeyPatch, app_factory: AppFactory
+) -> None:
+    async with asgi_client(app_factory(docs_enabled=False)) as client:
+        assert (await client.get("/docs")).status_code == 404
+        assert (await client.get("/openapi.json")).status_code == 404
+    async with asgi_client(app_factory(docs_enabled=True)) as client:
+        assert (await client.get("/docs")).status_code == 200

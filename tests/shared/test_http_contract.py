@@ -1,0 +1,187 @@
+"""Every response is the envelope: unknown routes, wrong methods, bad bodies, crashes."""
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from loguru import logger
+from pydantic import BaseModel, ConfigDict, Field
+
+from tests.conftest import AppFactory, asgi_client
+from tests.support.envelope import assert_envelope
+
+
+class Widget(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    size: int = Field(ge=1)
+
+
+def add_test_routes(app: FastAPI) -> FastAPI:
+    @app.post("/widgets", status_code=201)
+    async def create_widget(widget: Widget) -> Widget:
+        return widget
+
+    @app.get("/crash")
+    async def crash() -> None:
+        raise RuntimeError("secret")
+
+    return app
+
+
+@pytest.fixture
+async def http(app_factory: AppFactory) -> AsyncIterator[httpx.AsyncClient]:
+    app = add_test_routes(app_factory(max_request_body_bytes=64))
+    async with asgi_client(app) as client:
+        yield client
+
+
+async def test_unknown_route_is_404_envelope(http: httpx.AsyncClient) -> None:
+    assert_envelope(await http.get("/nope"), 404, code=8002)
+
+
+async def test_wrong_method_is_405_envelope_with_allow(http: httpx.AsyncClient) -> None:
+    response = await http.delete("/health")
+    assert_envelope(response, 405, code=8003)
+    assert response.headers["allow"] == "GET"
+
+
+@pytest.mark.parametrize(
+    ("content", "headers"),
+    [
+        (b'{"name": "a", ', {"content-type": "application/json"}),
+        (b"", {"content-type": "application/json"}),
+        (b"", {}),
+        (b"[1, 2]", {"content-type": "application/json"}),
+        (b"name=a", {"content-type": "text/plain"}),
+    ],
+    ids=["malformed", "empty-json", "no-body", "not-an-object", "not-json"],
+)
+async def test_bad_or_missing_body_is_422_8001(
+    http: httpx.AsyncClient, content: bytes, headers: dict[str, str]
+) -> None:
+    details = assert_envelope(
+        await http.post("/widgets", content=content, headers=headers), 422, code=8001
+    )
+    assert details["errors"], details
+    assert all(error["field"].startswith("body") for error in details["errors"])
+
+
+async def test_validation_names_every_offending_field(http: httpx.AsyncClient) -> None:
+    response = await http.post("/widgets", json={"name": "", "size": 0, "colour": "red"})
+    details = assert_envelope(response, 422, code=8001)
+    fields = {error["field"] for error in details["errors"]}
+    assert fields == {"body.name", "body.size", "body.colour"}
+
+
+async def test_a_valid_body_passes(http: httpx.AsyncClient) -> None:
+    response = await http.post("/widgets", json={"name": "a", "size": 2})
+    assert response.status_code == 201
+    assert response.json() == {"name": "a", "size": 2}
+
+
+async def test_declared_oversized_body_is_413(http: httpx.AsyncClient) -> None:
+    response = await http.post("/widgets", content=b"x" * 65)
+    details = assert_envelope(response, 413, code=8004)
+    assert details == {"max_bytes": 64}
+
+
+async def test_chunked_oversized_body_without_length_is_413(http: httpx.AsyncClient) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(5):
+            yield b'{"name": "aaaaaaaaaaaa",'
+
+    response = await http.post("/widgets", content=chunks())
+    assert "content-length" not in response.request.headers
+    assert_envelope(response, 413, code=8004)
+
+
+async def test_body_at_the_limit_is_accepted(http: httpx.AsyncClient) -> None:
+    body = b'{"name": "' + b"a" * 41 + b'", "size": 1}'
+    assert len(body) == 64
+    response = await http.post(
+        "/widgets", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 201
+
+
+async def test_unhandled_error_is_500_without_internal_text(http: httpx.AsyncClient) -> None:
+    messages: list[str] = []
+    sink = logger.add(messages.append, level="ERROR", format="{message}\n{exception}")
+    try:
+        response = await http.get("/crash")
+    finally:
+        logger.remove(sink)
+    assert_envelope(response, 500, code=100)
+    assert "secret" not in response.text
+    assert "secret" not in str(response.headers)
+    assert any("RuntimeError: secret" in message for message in messages)
+    assert any("Traceback" in message for message in messages)
+
+
+@pytest.mark.parametrize(
+    ("sent", "echoed"),
+    [
+        ("abc-123", True),
+        ("A.b:c_d-9", True),
+        ("x" * 128, True),
+        ("x" * 129, False),
+        ("bad id", False),
+        ("<script>", False),
+    ],
+)
+async def test_request_id_is_echoed_only_when_sane(
+    http: httpx.AsyncClient, sent: str, echoed: bool
+) -> None:
+    response = await http.get("/health", headers={"X-Request-ID": sent})
+    assert_envelope(response, 200)
+    assert (response.json()["trace_id"] == sent) is echoed
+
+
+async def test_request_id_on_errors_too(http: httpx.AsyncClient) -> None:
+    response = await http.get("/nope", headers={"X-Request-ID": "abc-123"})
+    assert response.json()["trace_id"] == "abc-123"
+    assert response.headers["x-request-id"] == "abc-123"
+
+
+async def test_security_headers_on_success_and_error(http: httpx.AsyncClient) -> None:
+    for response in (await http.get("/health"), await http.get("/crash")):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert "server" not in response.headers
+
+
+async def test_cors_allows_only_configured_origins(app_factory: AppFactory) -> None:
+    app = app_factory(cors_allow_origins="https://app.example.com")
+    async with asgi_client(app) as client:
+        allowed = await client.get("/health", headers={"Origin": "https://app.example.com"})
+        denied = await client.get("/health", headers={"Origin": "https://evil.example.com"})
+        preflight = await client.options(
+            "/health",
+            headers={
+                "Origin": "https://app.example.com",
+                "Access-Control-Request-Method": "GET",
+            },
+        )
+    assert allowed.headers["access-control-allow-origin"] == "https://app.example.com"
+    assert "access-control-allow-origin" not in denied.headers
+    assert preflight.status_code == 200
+    assert "x-request-id" in allowed.headers["access-control-expose-headers"].lower()
+
+
+async def test_access_log_line_per_request(http: httpx.AsyncClient) -> None:
+    records: list[dict[str, object]] = []
+    sink = logger.add(lambda message: records.append(message.record["extra"]), level="INFO")
+    try:
+        await http.get("/health", headers={"X-Request-ID": "log-1"})
+    finally:
+        logger.remove(sink)
+    access = [extra for extra in records if extra.get("logger") == "access"]
+    assert len(access) == 1
+    assert access[0]["method"] == "GET"
+    assert access[0]["path"] == "/health"
+    assert access[0]["status"] == 200
+    assert access[0]["trace_id"] == "log-1"
+    assert isinstance(access[0]["duration_ms"], float)

@@ -1,0 +1,69 @@
+"""A real HTTP server on a free loopback port that records requests and answers with JSON.
+
+Stands in for services outside this machine (Sentry ingestion, the AWS Parameters and
+Secrets extension); never for a database.
+"""
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class HttpStub:
+    port: int
+    requests: list[RecordedRequest] = field(default_factory=list)
+
+
+Responder = Callable[[RecordedRequest], tuple[int, object]]
+
+
+@contextmanager
+def http_stub(respond: Responder) -> Iterator[HttpStub]:
+    stub = HttpStub(port=0)
+
+    class Handler(BaseHTTPRequestHandler):
+        def _handle(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            recorded = RecordedRequest(
+                method=self.command,
+                path=self.path,
+                headers={name.lower(): value for name, value in self.headers.items()},
+                body=self.rfile.read(length),
+            )
+            stub.requests.append(recorded)
+            status, payload = respond(recorded)
+            body = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = _handle
+        do_POST = _handle
+
+        def log_message(self, format: str, *args: object) -> None:
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    stub.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield stub
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
