@@ -1,0 +1,136 @@
+"""End-to-end tests of scripts/lambda_server.py against a throwaway echo handler module."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "lambda_server.py"
+INVOKE_PATH = "/2015-03-31/functions/function/invocations"
+HANDLER_SOURCE = """
+import threading
+
+
+def handler(event, context):
+    if "raise" in event:
+        raise ValueError(event["raise"])
+    return {
+        "event": event,
+        "request_id": context.aws_request_id,
+        "function_name": context.function_name,
+        "remaining_ms": context.get_remaining_time_in_millis(),
+        "main_thread": threading.current_thread() is threading.main_thread(),
+    }
+"""
+
+
+@dataclass
+class Server:
+    url: str
+    log_path: Path
+
+    def log_lines(self) -> list[str]:
+        return [line for line in self.log_path.read_text().splitlines() if "request_id=" in line]
+
+
+def _wait_for_port(process: subprocess.Popen[bytes], log_path: Path) -> int:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        found = re.search(r"listening on http://127\.0\.0\.1:(\d+)", log_path.read_text())
+        if found:
+            return int(found.group(1))
+        if process.poll() is not None:
+            break
+        time.sleep(0.05)
+    pytest.fail(f"lambda_server did not start:\n{log_path.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = tmp_path_factory.mktemp("lambda_server")
+    (root / "echo_handler_mod.py").write_text(HANDLER_SOURCE)
+    log_path = root / "server.log"
+    python_path = os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": python_path, "AWS_LAMBDA_FUNCTION_NAME": "echo-fn"}
+    command = [sys.executable, str(SCRIPT), "--handler", "echo_handler_mod.handler", "--port", "0"]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        port = _wait_for_port(process, log_path)
+        yield Server(f"http://127.0.0.1:{port}", log_path)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def post(url: str, data: bytes) -> tuple[int, Any]:
+    request = urllib.request.Request(url, data=data, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, json.loads(error.read())
+
+
+def invoke(server: Server, event: object) -> tuple[int, Any]:
+    return post(server.url + INVOKE_PATH, json.dumps(event).encode())
+
+
+def test_invocation_returns_handler_result(server: Server) -> None:
+    event = {"version": "0", "detail": {"n": 1}}
+    status, result = invoke(server, event)
+    assert status == 200
+    assert result["event"] == event
+    assert result["function_name"] == "echo-fn"
+    assert result["main_thread"] is True
+    assert 0 < result["remaining_ms"] <= 300_000
+    uuid.UUID(result["request_id"])
+    assert invoke(server, event)[1]["request_id"] != result["request_id"]
+
+
+def test_bad_json_is_400(server: Server) -> None:
+    status, body = post(server.url + INVOKE_PATH, b"{not json")
+    assert status == 400
+    assert body["errorType"] == "InvalidJSON"
+
+
+def test_unknown_path_is_404(server: Server) -> None:
+    status, body = post(server.url + "/2015-03-31/functions/other/invocations", b"{}")
+    assert status == 404
+    assert "unknown path" in body["errorMessage"]
+
+
+def test_handler_exception_is_a_lambda_error_payload(server: Server) -> None:
+    status, body = invoke(server, {"raise": "boom"})
+    assert status == 200
+    assert set(body) == {"errorMessage", "errorType", "requestId", "stackTrace"}
+    assert (body["errorMessage"], body["errorType"]) == ("boom", "ValueError")
+    assert "echo_handler_mod.py" in body["stackTrace"][0]
+    assert not any("lambda_server.py" in frame for frame in body["stackTrace"])
+
+
+def test_logs_one_line_per_invocation(server: Server) -> None:
+    before = len(server.log_lines())
+    invoke(server, {"n": 1})
+    post(server.url + "/nowhere", b"{}")
+    deadline = time.monotonic() + 5
+    while len(server.log_lines()) < before + 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    lines = server.log_lines()
+    assert len(lines) == before + 2
+    assert f"POST {INVOKE_PATH} 200" in lines[-2]
+    assert "POST /nowhere 404" in lines[-1]
