@@ -19,7 +19,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # uv: the one on PATH, else a private copy installed with pip into .tools/.
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 
-.PHONY: help install run test lint fmt clean
+.PHONY: help install run test lint lint-ruff lint-types lint-infra fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -46,11 +46,17 @@ test: install ## Run the whole suite with coverage against real servers
 		--cov-report=xml:$(REPORTS_DIR)/coverage.xml --cov-report=html:$(REPORTS_DIR)/htmlcov) \
 		$(PYTEST_ARGS)
 
-lint: install ## ruff check + ruff format --check + mypy --strict + infra validators
+lint: lint-ruff lint-types lint-infra ## ruff check + ruff format --check + mypy --strict + infra validators
+
+lint-ruff: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+lint-types: install
 	$(BIN)/mypy src tests scripts
-	@if [ -f scripts/lint_infra.sh ]; then VENV=$(VENV) bash scripts/lint_infra.sh; fi
+
+lint-infra: install
+	VENV=$(VENV) bash scripts/lint_infra.sh
 
 fmt: install ## Format and auto-fix
 	$(BIN)/ruff format .

@@ -31,7 +31,9 @@ def build_handler(app: "FastAPI", settings: "Settings") -> LambdaHandler:
         # Mangum asks for the thread's event loop and creates one when there is none (a
         # fresh Lambda sandbox); Python 3.12 warns about exactly that implicit creation.
         warnings.simplefilter("ignore", DeprecationWarning)
-        adapter = Mangum(app, lifespan="off", api_gateway_base_path=settings.api_base_path or "/")
+        # No api_gateway_base_path: Mangum strips it as a text prefix ("/dev" turns
+        # "/devices" into "ices"). The app's root_path strips it by whole segment instead.
+        adapter = Mangum(app, lifespan="off", api_gateway_base_path="/")
     cold_start = True
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# AWS request ids are trusted but may hold base64 characters such as "=" and "/".
+_AWS_REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +47,10 @@ def resolve_trace_id(scope: Mapping[str, Any]) -> str:
         request_context = event.get("requestContext")
         if isinstance(request_context, Mapping):
             request_id: object = request_context.get("requestId")
-            if isinstance(request_id, str) and _SANE_REQUEST_ID.match(request_id):
+            if isinstance(request_id, str) and _AWS_REQUEST_ID.match(request_id):
                 return request_id
     context = scope.get("aws.context")
     aws_request_id = getattr(context, "aws_request_id", None)
-    if isinstance(aws_request_id, str) and _SANE_REQUEST_ID.match(aws_request_id):
+    if isinstance(aws_request_id, str) and _AWS_REQUEST_ID.match(aws_request_id):
         return aws_request_id
     return new_trace_id()

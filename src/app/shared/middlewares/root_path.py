@@ -1,7 +1,9 @@
 """Sets the ASGI `root_path` to the API base path, so /docs and /openapi.json work under a stage.
 
-Mangum strips the base path from `path` and always sends `root_path` "", and FastAPI's own
-`root_path=` argument is deprecated; this wrapper is the one place the prefix is applied.
+Starlette routes `/dev/health` as `/health` when root_path is `/dev` (whole segments only),
+and a path that arrives without the prefix (REST API events keep the stage out of `path`)
+routes unchanged. Mangum always sends root_path "" and FastAPI's `root_path=` argument is
+deprecated, so this wrapper is the one place the prefix is applied, on Lambda and uvicorn.
 """
 
 from starlette.types import ASGIApp, Receive, Scope, Send
