@@ -1,0 +1,1 @@
+"""Books example domain (PostgreSQL): endpoints -> services -> repositories; DTOs in schema."""

@@ -1,0 +1,96 @@
+"""Book use cases: validation outcomes become domain errors; each write is one transaction.
+
+`ensure_book_exists` is the entry point for other domains (reviews) that need to know
+whether an active book exists without touching the books repository.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from uuid import UUID
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.api.v1.books.repositories import ISBN_UNIQUE_INDEX, BookRepository
+from app.api.v1.books.schema import BookCreate, BookListQuery, BookPatch, BookPublic, BookReplace
+from app.core.exceptions import BookAlreadyExistsError, BookNotFoundError, BookVersionMismatchError
+from app.db.postgresql.connection import get_session_factory
+from app.db.postgresql.models import Book
+from app.shared.pagination import Page, PageParams
+
+
+def _violated_constraint(error: IntegrityError) -> str | None:
+    # psycopg exposes the server's diagnostics on the wrapped driver error.
+    name = getattr(getattr(error.orig, "diag", None), "constraint_name", None)
+    return name if isinstance(name, str) else None
+
+
+async def ensure_book_exists(book_id: UUID) -> None:
+    """Raise BookNotFoundError (404/1001) unless an active book has this id."""
+    async with get_session_factory()() as session:
+        if not await BookRepository(session).exists_active(book_id):
+            raise BookNotFoundError()
+
+
+class BookService:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self._books = BookRepository(session)
+
+    async def get(self, book_id: UUID) -> BookPublic:
+        book = await self._books.get_active(book_id)
+        if book is None:
+            raise BookNotFoundError()
+        return BookPublic.model_validate(book)
+
+    async def list(self, query: BookListQuery, page: PageParams) -> Page[BookPublic]:
+        books, total = await self._books.list_active(query, limit=page.limit, offset=page.offset)
+        items = [BookPublic.model_validate(book) for book in books]
+        return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+    async def create(self, data: BookCreate) -> BookPublic:
+        async with self._transaction():
+            book = await self._books.add(data.model_dump())
+        return BookPublic.model_validate(book)
+
+    async def replace(
+        self, book_id: UUID, data: BookReplace, expected_versions: frozenset[int] | None
+    ) -> BookPublic:
+        async with self._transaction():
+            book = await self._books.update_active(book_id, data.model_dump(), expected_versions)
+            await self._require_written(book_id, book)
+        return BookPublic.model_validate(book)
+
+    async def patch(
+        self, book_id: UUID, data: BookPatch, expected_versions: frozenset[int] | None
+    ) -> BookPublic:
+        changes = data.model_dump(exclude_unset=True)
+        async with self._transaction():
+            book = await self._books.update_active(book_id, changes, expected_versions)
+            await self._require_written(book_id, book)
+        return BookPublic.model_validate(book)
+
+    async def delete(self, book_id: UUID, expected_versions: frozenset[int] | None) -> None:
+        async with self._transaction():
+            book = await self._books.soft_delete(book_id, expected_versions)
+            await self._require_written(book_id, book)
+
+    async def _require_written(self, book_id: UUID, written: Book | None) -> None:
+        """A guarded write that matched no row: tell a missing book from a stale version."""
+        if written is not None:
+            return
+        if await self._books.exists_active(book_id):
+            raise BookVersionMismatchError()
+        raise BookNotFoundError()
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[None]:
+        """Commit when the block succeeds; a duplicate ISBN becomes 409/1002."""
+        try:
+            yield
+            await self._session.commit()
+        except IntegrityError as error:
+            await self._session.rollback()
+            if _violated_constraint(error) == ISBN_UNIQUE_INDEX:
+                raise BookAlreadyExistsError() from None
+            raise

@@ -1,0 +1,1 @@
+"""PostgreSQL: declarative models, the process-wide async engine and Alembic migrations."""

@@ -1,0 +1,5 @@
+"""ORM models by PostgreSQL schema; importing this package registers every table on the metadata."""
+
+from app.db.postgresql.models.public.book import Book, BookType
+
+__all__ = ["Book", "BookType"]
