@@ -30,8 +30,10 @@ async def test_health_is_ok(client: httpx.AsyncClient) -> None:
     assert assert_envelope(await client.get("/health"), 200) == {"status": "ok"}
 
 
-async def test_ready_with_no_stores_is_ready(client: httpx.AsyncClient) -> None:
-    data = assert_envelope(await client.get("/health/ready"), 200)
+async def test_ready_with_no_store_configured_is_ready(app_factory: AppFactory) -> None:
+    app = app_factory(postgresql_url=None, mongo_url=None, redis_url=None)
+    async with asgi_client(app) as client:
+        data = assert_envelope(await client.get("/health/ready"), 200)
     assert data == {"ready": True, "checks": []}
 
 

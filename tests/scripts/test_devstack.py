@@ -16,9 +16,9 @@ import pymongo
 import pytest
 import redis
 
+from scripts import devstack
+
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "devstack.py"
-sys.path.insert(0, str(SCRIPT.parent))  # scripts/ is not a package: import it the way mypy sees it
-import devstack  # noqa: E402
 
 ELSEWHERE = {
     "POSTGRESQL_URL": "postgresql+psycopg://app:hunter2@db.invalid:5432/app",

@@ -1,0 +1,1 @@
+"""Developer tooling that never ships: embedded stores, local Lambda server, lint helpers."""
