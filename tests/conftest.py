@@ -1,8 +1,18 @@
-"""Suite-wide fixtures: testing settings, app factory and HTTP clients over ASGI."""
+"""Suite-wide fixtures: real servers for unset store URLs, testing settings, app and clients.
+
+The embedded stack starts before the app is imported, so every settings object the suite
+builds (including `get_settings()`'s cached one) sees the store URLs.
+"""
 
 import os
 
 os.environ["ENVIRONMENT"] = "testing"
+
+from scripts.devstack import URL_VARS, DevStack, apply_env
+
+_STACK = DevStack() if not all(os.environ.get(name) for name in URL_VARS) else None
+if _STACK is not None:
+    apply_env(_STACK.start())
 
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -13,6 +23,13 @@ from fastapi import FastAPI
 
 from app.core.settings.testing import TestingSettings
 from app.main import create_app
+
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _STACK is not None:
+        _STACK.stop()
+
 
 SettingsFactory = Callable[..., TestingSettings]
 AppFactory = Callable[..., FastAPI]
