@@ -1,5 +1,6 @@
 """Readiness checks of the configured stores (each imports its driver only when it runs)."""
 
+from app.core.secrets import store_configured
 from app.core.settings import Settings
 from app.shared.readiness import ReadinessCheck
 
@@ -7,4 +8,12 @@ from app.shared.readiness import ReadinessCheck
 def store_readiness_checks(settings: Settings) -> dict[str, ReadinessCheck]:
     """One ping per configured store; a store with no URL is not part of readiness."""
     checks: dict[str, ReadinessCheck] = {}
+    if store_configured(settings, "mongo"):
+        checks["mongodb"] = lambda: _ping_mongodb(settings)
     return checks
+
+
+async def _ping_mongodb(settings: Settings) -> None:
+    from app.db.mongo.connection import ping
+
+    await ping(settings)

@@ -1,0 +1,1 @@
+"""MongoDB: the process-wide async client, the document base model and the collections."""

@@ -1,0 +1,152 @@
+"""The process-wide `AsyncMongoClient`: created on first use, reused across Lambda invocations.
+
+pymongo is imported inside functions only, so importing the app loads no driver. An
+`AsyncMongoClient` is bound to the event loop it first runs on: the Lambda adapter keeps one
+loop per sandbox and the test suite runs on one session loop, so in practice the client is
+built once. When the running loop or the connection settings change (a second loop in the
+same process, tests pointing at another server), the client is replaced and the old one is
+closed on its own loop; a client whose loop is already closed is simply dropped.
+"""
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import UTC
+from typing import TYPE_CHECKING
+
+from app.core.secrets import store_url
+from app.core.settings import Settings
+from app.db.mongo.base import Document, MongoDocument
+
+if TYPE_CHECKING:
+    from pymongo import AsyncMongoClient
+    from pymongo.asynchronous.collection import AsyncCollection
+    from pymongo.asynchronous.database import AsyncDatabase
+
+
+class MongoConfigurationError(RuntimeError):
+    """MongoDB is used but not configured well enough to connect (names the variable)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MongoOptions:
+    url: str
+    database: str | None
+    appname: str
+    server_selection_timeout_ms: int
+    connect_timeout_ms: int
+    socket_timeout_ms: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "MongoOptions":
+        url = store_url(settings, "mongo")
+        if url is None:
+            raise MongoConfigurationError("MONGO_URL (or MONGO_URL_SECRET_ID) is not set")
+        return cls(
+            url=url,
+            database=settings.mongo_database,
+            appname=settings.service_name,
+            server_selection_timeout_ms=settings.mongo_server_selection_timeout_ms,
+            connect_timeout_ms=settings.mongo_connect_timeout_ms,
+            socket_timeout_ms=settings.mongo_socket_timeout_ms,
+        )
+
+
+@dataclass(slots=True)
+class _Connection:
+    options: MongoOptions
+    loop: asyncio.AbstractEventLoop
+    client: "AsyncMongoClient[Document]"
+    database: "AsyncDatabase[Document]"
+    indexed_collections: set[str] = field(default_factory=set)
+
+
+_current: _Connection | None = None
+
+
+def _connect(options: MongoOptions, loop: asyncio.AbstractEventLoop) -> _Connection:
+    from pymongo import AsyncMongoClient
+    from pymongo.errors import ConfigurationError
+
+    # No I/O happens here: the client connects in the background on its first operation.
+    client: AsyncMongoClient[Document] = AsyncMongoClient(
+        options.url,
+        appname=options.appname,
+        uuidRepresentation="standard",
+        tz_aware=True,
+        tzinfo=UTC,
+        serverSelectionTimeoutMS=options.server_selection_timeout_ms,
+        connectTimeoutMS=options.connect_timeout_ms,
+        socketTimeoutMS=options.socket_timeout_ms,
+    )
+    # MONGO_DATABASE, when set, wins over the database named in the URL path.
+    if options.database is not None:
+        return _Connection(options, loop, client, client[options.database])
+    try:
+        database = client.get_default_database()
+    except ConfigurationError:
+        raise MongoConfigurationError(
+            "MongoDB database unknown: name it in the MONGO_URL path or set MONGO_DATABASE"
+        ) from None
+    return _Connection(options, loop, client, database)
+
+
+async def _connection(settings: Settings) -> _Connection:
+    global _current
+    options = MongoOptions.from_settings(settings)
+    loop = asyncio.get_running_loop()
+    previous = _current
+    if previous is not None and previous.options == options and previous.loop is loop:
+        return previous
+    # Install the replacement before awaiting the old client's close, so a concurrent
+    # request never sees (and never builds) a second client.
+    _current = replacement = _connect(options, loop)
+    if previous is not None:
+        await _close(previous)
+    return replacement
+
+
+async def get_database(settings: Settings) -> "AsyncDatabase[Document]":
+    return (await _connection(settings)).database
+
+
+async def get_collection(
+    settings: Settings, model: type[MongoDocument]
+) -> "AsyncCollection[Document]":
+    """The model's collection; its declared indexes are ensured once per client."""
+    from pymongo import IndexModel
+
+    connection = await _connection(settings)
+    collection = connection.database[model.collection_name]
+    if model.indexes and model.collection_name not in connection.indexed_collections:
+        # createIndexes is a no-op for existing identical indexes; racing first requests are safe.
+        await collection.create_indexes(
+            [
+                IndexModel(list(spec.keys), name=spec.name, unique=spec.unique)
+                for spec in model.indexes
+            ]
+        )
+        connection.indexed_collections.add(model.collection_name)
+    return collection
+
+
+async def ping(settings: Settings) -> None:
+    """Round trip to the server (readiness); raises the driver's error when it is unreachable."""
+    database = await get_database(settings)
+    await database.command("ping")
+
+
+async def close_client() -> None:
+    """Close and forget the client (tests, shutdown); the next use builds a new one."""
+    global _current
+    previous, _current = _current, None
+    if previous is not None:
+        await _close(previous)
+
+
+async def _close(connection: _Connection) -> None:
+    loop = connection.loop
+    if loop is asyncio.get_running_loop():
+        await connection.client.close()
+    elif not loop.is_closed():
+        # The client's tasks live on its own loop: close it there, without waiting on it.
+        asyncio.run_coroutine_threadsafe(connection.client.close(), loop)

@@ -1,0 +1,1 @@
+"""MongoDB document models, one module per collection, each declaring its indexes."""
