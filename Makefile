@@ -19,7 +19,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # uv: the one on PATH, else a private copy installed with pip into .tools/.
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 
-.PHONY: help install run test lint lint-ruff lint-types lint-infra fmt clean
+.PHONY: help install run migrate test lint lint-ruff lint-types lint-infra fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -35,10 +35,14 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 
 install: $(VENV)/.synced ## Create .venv from uv.lock (runtime + dev tools)
 
-run: install ## Serve the API with reload on http://127.0.0.1:9595 (embedded stores for unset URLs)
-	$(BIN)/python scripts/devstack.py run --data-dir .local -- \
-		$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --reload --reload-dir src \
-		--no-access-log --no-server-header
+run: install ## Migrate, then serve the API with reload on http://127.0.0.1:9595 (embedded stores for unset URLs)
+	$(BIN)/python scripts/devstack.py run --data-dir .local -- sh -c \
+		"$(BIN)/python -m app.db.postgresql.migrate && exec $(BIN)/uvicorn app.main:app \
+		--host $(HOST) --port $(PORT) --reload --reload-dir src --no-access-log --no-server-header"
+
+migrate: install ## Upgrade PostgreSQL to the newest migration (POSTGRESQL_URL, else the embedded one)
+	$(if $(POSTGRESQL_URL),,$(BIN)/python scripts/devstack.py run --data-dir .local --) \
+		$(BIN)/python -m app.db.postgresql.migrate
 
 test: install ## Run the whole suite with coverage against real servers
 	$(BIN)/pytest --cov=app --cov-report=term-missing:skip-covered \

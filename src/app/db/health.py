@@ -8,6 +8,8 @@ from app.shared.readiness import ReadinessCheck
 def store_readiness_checks(settings: Settings) -> dict[str, ReadinessCheck]:
     """One ping per configured store; a store with no URL is not part of readiness."""
     checks: dict[str, ReadinessCheck] = {}
+    if store_configured(settings, "postgresql"):
+        checks["postgresql"] = _ping_postgresql
     if store_configured(settings, "mongo"):
         checks["mongodb"] = lambda: _ping_mongodb(settings)
     return checks
@@ -17,3 +19,9 @@ async def _ping_mongodb(settings: Settings) -> None:
     from app.db.mongo.connection import ping
 
     await ping(settings)
+
+
+async def _ping_postgresql() -> None:
+    from app.db.postgresql.connection import ping
+
+    await ping()

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.v1.books.schema import BookListQuery, BookSort
 from app.db.postgresql.models import Book
+from app.shared.etags import ExpectedVersions
 
 ISBN_UNIQUE_INDEX = "uq_books_isbn_active"
 
@@ -63,7 +64,7 @@ class BookRepository:
         return inserted.one()
 
     async def update_active(
-        self, book_id: UUID, values: Mapping[str, object], expected_versions: frozenset[int] | None
+        self, book_id: UUID, values: Mapping[str, object], expected_versions: ExpectedVersions
     ) -> Book | None:
         """Apply `values` and bump the version, only if the book is active and (when
         `expected_versions` is given) still at one of those versions; else None.
@@ -82,7 +83,5 @@ class BookRepository:
             statement = statement.where(Book.version.in_(expected_versions))
         return await self._session.scalar(statement)
 
-    async def soft_delete(
-        self, book_id: UUID, expected_versions: frozenset[int] | None
-    ) -> Book | None:
+    async def soft_delete(self, book_id: UUID, expected_versions: ExpectedVersions) -> Book | None:
         return await self.update_active(book_id, {"deleted_at": func.now()}, expected_versions)

@@ -16,6 +16,7 @@ from app.api.v1.books.schema import BookCreate, BookListQuery, BookPatch, BookPu
 from app.core.exceptions import BookAlreadyExistsError, BookNotFoundError, BookVersionMismatchError
 from app.db.postgresql.connection import get_session_factory
 from app.db.postgresql.models import Book
+from app.shared.etags import ExpectedVersions
 from app.shared.pagination import Page, PageParams
 
 
@@ -54,7 +55,7 @@ class BookService:
         return BookPublic.model_validate(book)
 
     async def replace(
-        self, book_id: UUID, data: BookReplace, expected_versions: frozenset[int] | None
+        self, book_id: UUID, data: BookReplace, expected_versions: ExpectedVersions
     ) -> BookPublic:
         async with self._transaction():
             book = await self._books.update_active(book_id, data.model_dump(), expected_versions)
@@ -62,7 +63,7 @@ class BookService:
         return BookPublic.model_validate(book)
 
     async def patch(
-        self, book_id: UUID, data: BookPatch, expected_versions: frozenset[int] | None
+        self, book_id: UUID, data: BookPatch, expected_versions: ExpectedVersions
     ) -> BookPublic:
         changes = data.model_dump(exclude_unset=True)
         async with self._transaction():
@@ -70,7 +71,7 @@ class BookService:
             await self._require_written(book_id, book)
         return BookPublic.model_validate(book)
 
-    async def delete(self, book_id: UUID, expected_versions: frozenset[int] | None) -> None:
+    async def delete(self, book_id: UUID, expected_versions: ExpectedVersions) -> None:
         async with self._transaction():
             book = await self._books.soft_delete(book_id, expected_versions)
             await self._require_written(book_id, book)

@@ -1,0 +1,121 @@
+"""Book routes: HTTP in and out only (status, ETag, Location); the rules live in `services`."""
+
+from collections.abc import Mapping
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
+
+from app.api.v1.books.schema import BookCreate, BookListQuery, BookPatch, BookPublic, BookReplace
+from app.api.v1.books.services import BookService
+from app.db.postgresql.connection import SessionDep
+from app.shared.base_responses import EnvelopeResponse, ErrorEnvelope, envelope_response
+from app.shared.etags import IfMatchDep, version_etag
+from app.shared.openapi import COMMON_RESPONSES
+from app.shared.pagination import Page, PageParamsDep
+
+router = APIRouter(prefix="/books", tags=["books"])
+
+
+def _book_service(session: SessionDep) -> BookService:
+    return BookService(session)
+
+
+BookServiceDep = Annotated[BookService, Depends(_book_service)]
+
+
+def _header(description: str) -> dict[str, Any]:
+    return {"description": description, "schema": {"type": "string"}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorEnvelope, "description": description}
+
+
+_WITH_ETAG = {**COMMON_RESPONSES[200]["headers"], "ETag": _header('The book\'s version, e.g. "3"')}
+_CREATED = {**_WITH_ETAG, "Location": _header("Path of the new book")}
+_NOT_FOUND = _error("Book not found or deleted (1001)")
+_DUPLICATE_ISBN = _error("Another book has this ISBN (1002)")
+_BAD_IF_MATCH = _error('Malformed If-Match: not "<version>", W/"<version>" or * (8009)')
+_STALE = _error("If-Match does not name the current version (1003)")
+_WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _BAD_IF_MATCH,
+    404: _NOT_FOUND,
+    409: _DUPLICATE_ISBN,
+    412: _STALE,
+}
+
+
+def _book_response(
+    book: BookPublic, *, status_code: int = 200, headers: Mapping[str, str] | None = None
+) -> Response:
+    etag = {"ETag": version_etag(book.version)}
+    return envelope_response(book, status_code=status_code, headers={**etag, **(headers or {})})
+
+
+@router.get("", response_model=EnvelopeResponse[Page[BookPublic]], summary="List books")
+async def list_books(
+    query: Annotated[BookListQuery, Query()], page: PageParamsDep, service: BookServiceDep
+) -> Response:
+    return envelope_response(await service.list(query, page))
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=EnvelopeResponse[BookPublic],
+    responses={201: {"description": "Book created", "headers": _CREATED}, 409: _DUPLICATE_ISBN},
+    summary="Create a book",
+)
+async def create_book(request: Request, data: BookCreate, service: BookServiceDep) -> Response:
+    book = await service.create(data)
+    path = request.app.url_path_for("get_book", book_id=str(book.id))
+    location = f"{request.scope.get('root_path', '')}{path}"
+    return _book_response(book, status_code=201, headers={"Location": location})
+
+
+@router.get(
+    "/{book_id}",
+    response_model=EnvelopeResponse[BookPublic],
+    responses={200: {"headers": _WITH_ETAG}, 404: _NOT_FOUND},
+    summary="Get a book",
+)
+async def get_book(book_id: UUID, service: BookServiceDep) -> Response:
+    return _book_response(await service.get(book_id))
+
+
+@router.put(
+    "/{book_id}",
+    response_model=EnvelopeResponse[BookPublic],
+    responses={200: {"headers": _WITH_ETAG}, **_WRITE_ERRORS},
+    summary="Replace a book",
+)
+async def replace_book(
+    book_id: UUID, data: BookReplace, if_match: IfMatchDep, service: BookServiceDep
+) -> Response:
+    return _book_response(await service.replace(book_id, data, if_match))
+
+
+@router.patch(
+    "/{book_id}",
+    response_model=EnvelopeResponse[BookPublic],
+    responses={200: {"headers": _WITH_ETAG}, **_WRITE_ERRORS},
+    summary="Change some fields of a book",
+)
+async def patch_book(
+    book_id: UUID, data: BookPatch, if_match: IfMatchDep, service: BookServiceDep
+) -> Response:
+    return _book_response(await service.patch(book_id, data, if_match))
+
+
+@router.delete(
+    "/{book_id}",
+    status_code=204,
+    response_class=Response,
+    responses={400: _BAD_IF_MATCH, 404: _NOT_FOUND, 412: _STALE},
+    summary="Delete a book (soft: it disappears from the API, the row stays)",
+)
+async def delete_book(book_id: UUID, if_match: IfMatchDep, service: BookServiceDep) -> Response:
+    await service.delete(book_id, if_match)
+    return Response(status_code=204)
