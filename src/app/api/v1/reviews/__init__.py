@@ -1,0 +1,1 @@
+"""Reviews of books, stored in MongoDB: endpoints -> services -> repositories."""
