@@ -6,6 +6,7 @@ VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 9595
+LAMBDA_PORT ?= 9100
 REPORTS_DIR ?=
 
 # Python 3.12: a working python3.12 on PATH, else a pyenv-installed one, else let uv fetch it.
@@ -15,11 +16,12 @@ PYTHON_312 := $(shell for candidate in python3.12 $$HOME/.pyenv/versions/3.12*/b
 	2>/dev/null && break; done)
 export UV_PYTHON := $(or $(PYTHON_312),3.12)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV
 
 # uv: the one on PATH, else a private copy installed with pip into .tools/.
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 
-.PHONY: help install run migrate test lint lint-ruff lint-types lint-infra fmt clean
+.PHONY: help install run migrate lambda bundle test lint lint-ruff lint-types lint-infra fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -43,6 +45,14 @@ run: install ## Migrate, then serve the API with reload on http://127.0.0.1:9595
 migrate: install ## Upgrade PostgreSQL to the newest migration (POSTGRESQL_URL, else the embedded one)
 	$(if $(POSTGRESQL_URL),,$(BIN)/python scripts/devstack.py run --data-dir .local --) \
 		$(BIN)/python -m app.db.postgresql.migrate
+
+lambda: install ## Local Lambda invoke endpoint on 127.0.0.1:9100 (RIE-compatible), own embedded stores
+	$(BIN)/python scripts/devstack.py run --data-dir .local/lambda -- sh -c \
+		"$(BIN)/python -m app.db.postgresql.migrate && exec $(BIN)/python scripts/lambda_server.py \
+		--host $(HOST) --port $(LAMBDA_PORT)"
+
+bundle: install ## Build dist/lambda and dist/lambda.zip (python3.12, x86_64, runtime deps, .pyc)
+	UV=$(UV) PYTHON=$(BIN)/python bash scripts/build_bundle.sh dist
 
 test: install ## Run the whole suite with coverage against real servers
 	$(BIN)/pytest --cov=app --cov-report=term-missing:skip-covered \

@@ -81,3 +81,5 @@ def configure_logging(settings: "Settings") -> None:
         routed = logging.getLogger(name)
         routed.handlers = []
         routed.propagate = True
+    # Mangum logs every request at INFO; the access log already has one line per request.
+    logging.getLogger("mangum").setLevel(logging.WARNING)

