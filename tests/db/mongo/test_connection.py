@@ -31,13 +31,17 @@ async def test_the_client_is_built_once_and_reused(
     await ping(mongo_settings)
 
 
-async def test_mongo_database_overrides_the_url_path(settings_factory: SettingsFactory) -> None:
-    url = "mongodb://127.0.0.1:1/from_url"
+async def test_the_url_path_names_the_database_else_mongo_database(
+    settings_factory: SettingsFactory,
+) -> None:
+    from_url = await get_database(
+        settings_factory(mongo_url="mongodb://127.0.0.1:1/from_url", mongo_database="other")
+    )
+    from_setting = await get_database(
+        settings_factory(mongo_url="mongodb://127.0.0.1:1", mongo_database="other")
+    )
 
-    named_by_url = await get_database(settings_factory(mongo_url=url))
-    named_by_setting = await get_database(settings_factory(mongo_url=url, mongo_database="other"))
-
-    assert (named_by_url.name, named_by_setting.name) == ("from_url", "other")
+    assert (from_url.name, from_setting.name) == ("from_url", "other")
 
 
 @pytest.mark.parametrize(

@@ -78,11 +78,10 @@ def _connect(options: MongoOptions, loop: asyncio.AbstractEventLoop) -> _Connect
         connectTimeoutMS=options.connect_timeout_ms,
         socketTimeoutMS=options.socket_timeout_ms,
     )
-    # MONGO_DATABASE, when set, wins over the database named in the URL path.
-    if options.database is not None:
-        return _Connection(options, loop, client, client[options.database])
+    # The database named in the URL path wins; MONGO_DATABASE names it when the URL does not
+    # (a Secrets Manager URL from Atlas often has no path).
     try:
-        database = client.get_default_database()
+        database = client.get_default_database(options.database)
     except ConfigurationError:
         raise MongoConfigurationError(
             "MongoDB database unknown: name it in the MONGO_URL path or set MONGO_DATABASE"
