@@ -109,7 +109,10 @@ async def update_review(review_id: UUID, patch: ReviewPatch, service: ReviewServ
     "/reviews/{review_id}",
     status_code=204,
     response_class=Response,
-    responses=_REVIEW_NOT_FOUND,
+    responses={
+        204: {"description": "Review deleted", "headers": COMMON_RESPONSES[200]["headers"]},
+        **_REVIEW_NOT_FOUND,
+    },
     summary="Delete a review",
 )
 async def delete_review(review_id: UUID, service: ReviewServiceDep) -> Response:
