@@ -102,3 +102,64 @@ def test_unknown_event_gets_a_clear_error(app: FastAPI) -> None:
     result = invoke(_handler_for(app), {"something": "else"})
     assert result["ok"] is False
     assert "Unsupported event" in result["error"]
+
+
+def _crashing_app(app_factory: AppFactory, **overrides: Any) -> FastAPI:
+    app = app_factory(**overrides)
+
+    @app.get("/crash")
+    async def crash() -> None:
+        raise RuntimeError("secret")
+
+    return app
+
+
+def test_unhandled_error_returns_500_and_logs_json_with_request_ids(
+    app_factory: AppFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    handler = _handler_for(_crashing_app(app_factory, log_json=True, log_level="INFO"))
+    event = build_event("http_v2", "GET", "/crash")
+    result = invoke(handler, event, lambda_context("aws-req-9"))
+    assert result["statusCode"] == 500
+    assert "secret" not in result["body"]
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line]
+    (error,) = [line for line in lines if line["level"] == "ERROR"]
+    assert error["trace_id"] == event["requestContext"]["requestId"]
+    assert error["aws_request_id"] == "aws-req-9"
+    assert "RuntimeError: secret" in error["exception"]
+
+
+def test_reraise_setting_lets_lambda_count_the_error(app_factory: AppFactory) -> None:
+    handler = _handler_for(_crashing_app(app_factory, lambda_reraise_unhandled=True))
+    with pytest.raises(RuntimeError, match="secret"):
+        invoke(handler, build_event("http_v2", "GET", "/crash"))
+    # A handled error is not re-raised.
+    assert invoke(handler, build_event("http_v2", "GET", "/nope"))["statusCode"] == 404
+
+
+def test_cold_start_is_true_only_for_the_first_invocation(
+    app_factory: AppFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    handler = _handler_for(app_factory(log_json=True, log_level="INFO"))
+    for _ in range(2):
+        invoke(handler, load_event("http_api_v2"), lambda_context())
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line]
+    access = [line for line in lines if line["logger"] == "access"]
+    assert [line["cold_start"] for line in access] == [True, False]
+    assert {line["function_name"] for line in access} == {"app-test"}
+
+
+def test_migrate_job_runs_the_migrations(app: FastAPI) -> None:
+    result = invoke(_handler_for(app), load_event("migrate"))
+    assert result["ok"] is True
+    assert result["action"] == "migrate"
+    assert result["head"]
+    assert isinstance(result["applied"], list)
+    # The sandbox's event loop survives the job: HTTP still works afterwards.
+    assert invoke(_handler_for(app), load_event("http_api_v2"))["statusCode"] == 200
+
+
+def test_migrate_job_fails_loudly_when_the_database_is_down(app_factory: AppFactory) -> None:
+    app = app_factory(postgresql_url="postgresql+psycopg://postgres@127.0.0.1:9/app")
+    with pytest.raises(Exception, match=r"(?i)connect|refused"):
+        invoke(_handler_for(app), load_event("migrate"))

@@ -2,11 +2,17 @@
 
 import warnings
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from loguru import logger
 from mangum import Mangum
 
-from app.shared.request_context import LambdaInvocation, lambda_invocation_var
+from app.shared.request_context import (
+    LambdaInvocation,
+    lambda_invocation_var,
+    unhandled_errors_var,
+)
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -25,16 +31,40 @@ def is_warmup_event(event: Mapping[str, Any]) -> bool:
     return event.get("source") == "aws.events" or event.get("action") == "warmup"
 
 
+def run_migrations(settings: "Settings") -> dict[str, Any]:
+    """The `{"action": "migrate"}` job, for databases reachable only from inside the VPC."""
+    from app.db.postgresql.migrate import upgrade_to_head
+
+    # Alembic runs its own event loop; a separate thread keeps the sandbox's loop (which
+    # Mangum and the lazily created clients are bound to) current in this thread.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        summary = pool.submit(upgrade_to_head, settings).result()
+    logger.info("Migrations applied: {}", summary["applied"] or "none")
+    return {"ok": True, "action": "migrate", **summary}
+
+
 def build_handler(app: "FastAPI", settings: "Settings") -> LambdaHandler:
-    # Mangum runs lifespan on every invocation unless it is off; stores open lazily anyway.
     with warnings.catch_warnings():
         # Mangum asks for the thread's event loop and creates one when there is none (a
         # fresh Lambda sandbox); Python 3.12 warns about exactly that implicit creation.
         warnings.simplefilter("ignore", DeprecationWarning)
+        # Mangum runs lifespan on every invocation unless it is off; stores open lazily.
         # No api_gateway_base_path: Mangum strips it as a text prefix ("/dev" turns
         # "/devices" into "ices"). The app's root_path strips it by whole segment instead.
         adapter = Mangum(app, lifespan="off", api_gateway_base_path="/")
     cold_start = True
+
+    def handle_http(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        swallowed: list[BaseException] = []
+        token = unhandled_errors_var.set(swallowed)
+        try:
+            response = dict(adapter(event, context))
+        finally:
+            unhandled_errors_var.reset(token)
+        if swallowed and settings.lambda_reraise_unhandled:
+            # The client already has its 500 envelope; re-raising makes Lambda count the error.
+            raise swallowed[0]
+        return response
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         nonlocal cold_start
@@ -47,9 +77,18 @@ def build_handler(app: "FastAPI", settings: "Settings") -> LambdaHandler:
         )
         cold_start = False
         if is_http_event(event):
-            return dict(adapter(event, context))
+            return handle_http(event, context)
         if is_warmup_event(event):
             return {"ok": True, "action": "warmup"}
-        return {"ok": False, "error": "Unsupported event: not an HTTP request or known action"}
+        if event.get("action") == "migrate":
+            return run_migrations(settings)
+        # Not raised: an async invoke that raises is retried, and this event will never fit.
+        keys = ", ".join(sorted(map(str, event)))
+        logger.warning("Unsupported event with keys: {}", keys)
+        return {
+            "ok": False,
+            "error": "Unsupported event: expected an HTTP request, a scheduled warm-up or "
+            f'{{"action": "migrate"}}; got keys: {keys}',
+        }
 
     return handler

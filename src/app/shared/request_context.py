@@ -24,6 +24,12 @@ lambda_invocation_var: ContextVar[LambdaInvocation | None] = ContextVar(
     "lambda_invocation", default=None
 )
 
+# Set by the Lambda handler per invocation; the error middleware appends what it swallowed,
+# so the handler can re-raise it when LAMBDA_RERAISE_UNHANDLED is on.
+unhandled_errors_var: ContextVar[list[BaseException] | None] = ContextVar(
+    "unhandled_errors", default=None
+)
+
 
 def get_trace_id() -> str:
     """The current request's trace id; outside a request a fresh one, so it is never empty."""

@@ -10,6 +10,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.shared.base_exceptions import BaseApiRestException
 from app.shared.base_responses import error_response
 from app.shared.error_mapping import to_api_exception
+from app.shared.request_context import unhandled_errors_var
 from app.shared.sentry import capture_exception
 
 
@@ -36,7 +37,9 @@ class UnhandledErrorMiddleware:
             if api_error is None:
                 logger.opt(exception=error).error("Unhandled error on {}", scope["path"])
                 capture_exception(error)
-                scope.setdefault("state", {})["unhandled_error"] = error
+                swallowed = unhandled_errors_var.get()
+                if swallowed is not None:
+                    swallowed.append(error)
                 api_error = BaseApiRestException()
             else:
                 logger.warning(
