@@ -12,11 +12,19 @@ def store_readiness_checks(settings: Settings) -> dict[str, ReadinessCheck]:
         checks["postgresql"] = _ping_postgresql
     if store_configured(settings, "mongo"):
         checks["mongodb"] = lambda: _ping_mongodb(settings)
+    if store_configured(settings, "redis"):
+        checks["redis"] = lambda: _ping_redis(settings)
     return checks
 
 
 async def _ping_mongodb(settings: Settings) -> None:
     from app.db.mongo.connection import ping
+
+    await ping(settings)
+
+
+async def _ping_redis(settings: Settings) -> None:
+    from app.db.redis.connection import ping
 
     await ping(settings)
 

@@ -1,0 +1,121 @@
+"""The process-wide `redis.asyncio` client: created on first use, reused across invocations.
+
+redis is imported inside functions only, so importing the app loads no driver. Like every
+asyncio client, it belongs to the event loop it first ran on; when the loop or the
+connection settings change (tests pointing at another server), it is replaced.
+"""
+
+import asyncio
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from app.core.secrets import SecretUnavailableError, store_url
+from app.core.settings import Settings
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+
+class RedisNotConfiguredError(RuntimeError):
+    """Neither REDIS_URL nor REDIS_URL_SECRET_ID is set."""
+
+
+@dataclass(frozen=True, slots=True)
+class RedisOptions:
+    url: str
+    socket_timeout: float
+    connect_timeout: float
+    health_check_interval: int
+    client_name: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "RedisOptions":
+        url = store_url(settings, "redis")
+        if url is None:
+            raise RedisNotConfiguredError("set REDIS_URL or REDIS_URL_SECRET_ID")
+        return cls(
+            url=url,
+            socket_timeout=settings.redis_socket_timeout_seconds,
+            connect_timeout=settings.redis_connect_timeout_seconds,
+            health_check_interval=settings.redis_health_check_interval_seconds,
+            client_name=f"{settings.service_name}-{settings.environment}",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Connection:
+    options: RedisOptions
+    loop: asyncio.AbstractEventLoop
+    client: "Redis"
+
+
+_current: _Connection | None = None
+
+
+def _connect(options: RedisOptions) -> "Redis":
+    from redis.asyncio import Redis
+    from redis.asyncio.retry import Retry
+    from redis.backoff import NoBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    # One immediate retry, on connection errors only: it replaces a socket the server closed
+    # while the sandbox was frozen. Timeouts are not retried, so a dead or silent server costs
+    # one timeout per command rather than the driver's default three retries with backoff.
+    retry = Retry(NoBackoff(), retries=1, supported_errors=(RedisConnectionError,))
+    # No I/O here: the pool connects on the first command.
+    return Redis.from_url(
+        options.url,
+        socket_timeout=options.socket_timeout,
+        socket_connect_timeout=options.connect_timeout,
+        health_check_interval=options.health_check_interval,
+        retry=retry,
+        client_name=options.client_name,
+    )
+
+
+async def get_client(settings: Settings) -> "Redis":
+    """The shared client for the running loop; raises RedisNotConfiguredError without a URL."""
+    global _current
+    options = RedisOptions.from_settings(settings)
+    loop = asyncio.get_running_loop()
+    previous = _current
+    if previous is not None and previous.options == options and previous.loop is loop:
+        return previous.client
+    # Install the replacement before awaiting the old client's close, so a concurrent
+    # request never sees (and never builds) a second client.
+    _current = replacement = _Connection(options, loop, _connect(options))
+    if previous is not None:
+        await _close(previous)
+    return replacement.client
+
+
+async def close_client() -> None:
+    """Close and forget the client (tests, shutdown); the next use builds a new one."""
+    global _current
+    previous, _current = _current, None
+    if previous is not None:
+        await _close(previous)
+
+
+async def _close(connection: _Connection) -> None:
+    # Only the client's own loop can close its sockets; a loop that is gone took them along.
+    if connection.loop is asyncio.get_running_loop():
+        await connection.client.aclose()
+
+
+def unavailable_errors() -> tuple[type[Exception], ...]:
+    """What a down, slow or unreachable Redis raises (the driver's errors and a missing secret)."""
+    from redis.exceptions import RedisError
+
+    return (RedisError, SecretUnavailableError)
+
+
+def redis_key(settings: Settings, *parts: str) -> str:
+    """`{service}:{environment}:{parts...}`: every key this service writes is namespaced."""
+    return ":".join((settings.service_name, settings.environment, *parts))
+
+
+async def ping(settings: Settings) -> None:
+    """Round trip to the server (readiness); raises the driver's error when it is unreachable."""
+    client = await get_client(settings)
+    await client.ping()
