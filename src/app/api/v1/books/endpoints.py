@@ -7,6 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
+from app.api.dependencies import SettingsDep
 from app.api.v1.books.schema import BookCreate, BookListQuery, BookPatch, BookPublic, BookReplace
 from app.api.v1.books.services import BookService
 from app.db.postgresql.connection import SessionDep
@@ -18,8 +19,8 @@ from app.shared.pagination import Page, PageParamsDep
 router = APIRouter(prefix="/books", tags=["books"])
 
 
-def _book_service(session: SessionDep) -> BookService:
-    return BookService(session)
+def _book_service(session: SessionDep, settings: SettingsDep) -> BookService:
+    return BookService(session, settings)
 
 
 BookServiceDep = Annotated[BookService, Depends(_book_service)]
@@ -35,6 +36,7 @@ def _error(description: str) -> dict[str, Any]:
 
 _WITH_ETAG = {**COMMON_RESPONSES[200]["headers"], "ETag": _header('The book\'s version, e.g. "3"')}
 _CREATED = {**_WITH_ETAG, "Location": _header("Path of the new book")}
+_CACHED = {**_WITH_ETAG, "X-Cache": _header("HIT when served from the read cache, else MISS")}
 _NOT_FOUND = _error("Book not found or deleted (1001)")
 _DUPLICATE_ISBN = _error("Another book has this ISBN (1002)")
 _BAD_IF_MATCH = _error('Malformed If-Match: not "<version>", W/"<version>" or * (8009)')
@@ -78,11 +80,12 @@ async def create_book(request: Request, data: BookCreate, service: BookServiceDe
 @router.get(
     "/{book_id}",
     response_model=EnvelopeResponse[BookPublic],
-    responses={200: {"headers": _WITH_ETAG}, 404: _NOT_FOUND},
+    responses={200: {"headers": _CACHED}, 404: _NOT_FOUND},
     summary="Get a book",
 )
 async def get_book(book_id: UUID, service: BookServiceDep) -> Response:
-    return _book_response(await service.get(book_id))
+    book, cached = await service.get_cached(book_id)
+    return _book_response(book, headers={"X-Cache": "HIT" if cached else "MISS"})
 
 
 @router.put(

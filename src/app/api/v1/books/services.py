@@ -14,10 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.api.v1.books.repositories import ISBN_UNIQUE_INDEX, BookRepository
 from app.api.v1.books.schema import BookCreate, BookListQuery, BookPatch, BookPublic, BookReplace
 from app.core.exceptions import BookAlreadyExistsError, BookNotFoundError, BookVersionMismatchError
+from app.core.settings import Settings
 from app.db.postgresql.connection import get_session_factory
 from app.db.postgresql.models import Book
+from app.db.redis.cache import VersionedReadCache
 from app.shared.etags import ExpectedVersions
 from app.shared.pagination import Page, PageParams
+
+# GET /v1/books/{id} reads through this cache; every write invalidates after its commit.
+_BOOK_CACHE = VersionedReadCache("book", BookPublic, version=lambda book: book.version)
 
 
 def _violated_constraint(error: IntegrityError) -> str | None:
@@ -34,8 +39,9 @@ async def ensure_book_exists(book_id: UUID) -> None:
 
 
 class BookService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, settings: Settings) -> None:
         self._session = session
+        self._settings = settings
         self._books = BookRepository(session)
 
     async def get(self, book_id: UUID) -> BookPublic:
@@ -43,6 +49,10 @@ class BookService:
         if book is None:
             raise BookNotFoundError()
         return BookPublic.model_validate(book)
+
+    async def get_cached(self, book_id: UUID) -> tuple[BookPublic, bool]:
+        """The book and whether the read cache had it (`X-Cache`)."""
+        return await _BOOK_CACHE.read(self._settings, str(book_id), lambda: self.get(book_id))
 
     async def list(self, query: BookListQuery, page: PageParams) -> Page[BookPublic]:
         books, total = await self._books.list_active(query, limit=page.limit, offset=page.offset)
@@ -60,7 +70,7 @@ class BookService:
         async with self._transaction():
             book = await self._books.update_active(book_id, data.model_dump(), expected_versions)
             await self._require_written(book_id, book)
-        return BookPublic.model_validate(book)
+        return await self._invalidated(BookPublic.model_validate(book))
 
     async def patch(
         self, book_id: UUID, data: BookPatch, expected_versions: ExpectedVersions
@@ -69,12 +79,17 @@ class BookService:
         async with self._transaction():
             book = await self._books.update_active(book_id, changes, expected_versions)
             await self._require_written(book_id, book)
-        return BookPublic.model_validate(book)
+        return await self._invalidated(BookPublic.model_validate(book))
 
     async def delete(self, book_id: UUID, expected_versions: ExpectedVersions) -> None:
         async with self._transaction():
             book = await self._books.soft_delete(book_id, expected_versions)
             await self._require_written(book_id, book)
+        await _BOOK_CACHE.invalidate(self._settings, str(book_id), version=None)
+
+    async def _invalidated(self, book: BookPublic) -> BookPublic:
+        await _BOOK_CACHE.invalidate(self._settings, str(book.id), book.version)
+        return book
 
     async def _require_written(self, book_id: UUID, written: Book | None) -> None:
         """A guarded write that matched no row: tell a missing book from a stale version."""

@@ -1,0 +1,98 @@
+"""Cache-aside for versioned entities (`X-Cache`), failing open to the database.
+
+Race: a reader that loaded version N before a write committed N+1 could store N after the
+writer deleted the entry. So a write, after its commit, deletes the entry and leaves a short
+fence holding N+1 (one atomic round trip); a reader stores its copy only when it is not older
+than the fence. A reader that loaded N+1 or later is never held back.
+"""
+
+from collections.abc import Awaitable, Callable
+
+from loguru import logger
+from pydantic import BaseModel, ValidationError
+
+from app.core.settings import Settings
+from app.db.redis.connection import (
+    RedisNotConfiguredError,
+    get_client,
+    redis_key,
+    unavailable_errors,
+)
+
+# Outlives any reader that loaded before a commit and has yet to store (requests end at 30 s).
+WRITE_FENCE_SECONDS = 120
+# A fence of "gone" (the entity was deleted) holds back every reader.
+_GONE = "gone"
+
+# KEYS: entry, fence. ARGV: value, version, ttl. Stores unless the fence is newer.
+_STORE_UNLESS_FENCED = """
+local fence = redis.call('GET', KEYS[2])
+if fence and (fence == 'gone' or tonumber(ARGV[2]) < tonumber(fence)) then
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+return 1
+"""
+
+
+class VersionedReadCache[ModelT: BaseModel]:
+    """Caches one entity type's public model by id; `version` reads the model's version."""
+
+    def __init__(self, name: str, model: type[ModelT], version: Callable[[ModelT], int]) -> None:
+        self.name = name
+        self.model = model
+        self.version = version
+
+    async def read(
+        self, settings: Settings, entity_id: str, load: Callable[[], Awaitable[ModelT]]
+    ) -> tuple[ModelT, bool]:
+        """The entity and whether it came from the cache; `load` reads the database."""
+        entry = redis_key(settings, "cache", self.name, entity_id)
+        try:
+            client = await get_client(settings)
+            cached = await client.get(entry)
+        except RedisNotConfiguredError:
+            return await load(), False
+        except unavailable_errors() as error:
+            logger.warning("Cache read skipped, Redis unavailable: {}", type(error).__name__)
+            return await load(), False
+        if cached is not None:
+            try:
+                return self.model.model_validate_json(cached), True
+            except ValidationError:
+                pass  # written by an older release with another schema: reload and overwrite
+        value = await load()
+        try:
+            await client.eval(
+                _STORE_UNLESS_FENCED,
+                2,
+                entry,
+                f"{entry}:fence",
+                value.model_dump_json(),
+                self.version(value),
+                settings.cache_ttl_seconds,
+            )
+        except unavailable_errors() as error:
+            logger.warning("Cache fill skipped, Redis unavailable: {}", type(error).__name__)
+        return value, False
+
+    async def invalidate(self, settings: Settings, entity_id: str, version: int | None) -> None:
+        """Call after the write committed: `version` is the new one, None when deleted."""
+        entry = redis_key(settings, "cache", self.name, entity_id)
+        fence = _GONE if version is None else version
+        try:
+            client = await get_client(settings)
+            async with client.pipeline(transaction=True) as pipeline:
+                pipeline.delete(entry)
+                pipeline.set(f"{entry}:fence", fence, ex=WRITE_FENCE_SECONDS)
+                await pipeline.execute()
+        except RedisNotConfiguredError:
+            return
+        except unavailable_errors() as error:
+            # The write stands; readers may see the previous version until the entry expires.
+            logger.warning(
+                "Cache invalidation of {} {} failed, Redis unavailable: {}",
+                self.name,
+                entity_id,
+                type(error).__name__,
+            )
