@@ -4,12 +4,15 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from app.api.routers import api_router
+from app.core.secrets import store_configured
 from app.core.settings import Settings, get_settings
 from app.db.health import store_readiness_checks
+from app.db.redis.rate_limit import RedisRateLimiter
 from app.lambda_handler import LambdaHandler, build_handler
 from app.shared.error_handlers import install_error_handlers
 from app.shared.logging import configure_logging
 from app.shared.middlewares.body_limit import BodySizeLimitMiddleware
+from app.shared.middlewares.rate_limit import RateLimitMiddleware
 from app.shared.middlewares.request_context import RequestContextMiddleware
 from app.shared.middlewares.root_path import RootPathMiddleware
 from app.shared.middlewares.security_headers import SecurityHeadersMiddleware
@@ -40,7 +43,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
 
     # Added innermost first: the last one added wraps all the others.
+    redis = store_configured(settings, "redis")
+    hops = settings.trusted_proxy_hops
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
+    if redis and settings.rate_limit_requests:
+        limiter = RedisRateLimiter(settings)
+        app.add_middleware(
+            RateLimitMiddleware, limiter=limiter, path_prefix="/v1", trusted_proxy_hops=hops
+        )
     app.add_middleware(UnhandledErrorMiddleware)
     if settings.cors_allow_origins:
         app.add_middleware(
