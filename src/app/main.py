@@ -7,11 +7,13 @@ from app.api.routers import api_router
 from app.core.secrets import store_configured
 from app.core.settings import Settings, get_settings
 from app.db.health import store_readiness_checks
+from app.db.redis.idempotency import RedisIdempotencyStore
 from app.db.redis.rate_limit import RedisRateLimiter
 from app.lambda_handler import LambdaHandler, build_handler
 from app.shared.error_handlers import install_error_handlers
 from app.shared.logging import configure_logging
 from app.shared.middlewares.body_limit import BodySizeLimitMiddleware
+from app.shared.middlewares.idempotency import IdempotencyMiddleware
 from app.shared.middlewares.rate_limit import RateLimitMiddleware
 from app.shared.middlewares.request_context import RequestContextMiddleware
 from app.shared.middlewares.root_path import RootPathMiddleware
@@ -20,6 +22,9 @@ from app.shared.middlewares.unhandled_errors import UnhandledErrorMiddleware
 from app.shared.openapi import COMMON_RESPONSES
 from app.shared.readiness import ReadinessProbe
 from app.shared.sentry import init_sentry
+
+# POST routes that honour Idempotency-Key (docs/redis.md): one line per route.
+IDEMPOTENT_ROUTES = ("POST /v1/books", "POST /v1/books/{book_id}/reviews")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -45,6 +50,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Added innermost first: the last one added wraps all the others.
     redis = store_configured(settings, "redis")
     hops = settings.trusted_proxy_hops
+    if redis:
+        store = RedisIdempotencyStore(settings)
+        app.add_middleware(
+            IdempotencyMiddleware, store=store, routes=IDEMPOTENT_ROUTES, trusted_proxy_hops=hops
+        )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     if redis and settings.rate_limit_requests:
         limiter = RedisRateLimiter(settings)
