@@ -24,7 +24,7 @@ from fastapi import FastAPI
 from app.core.settings.testing import TestingSettings
 from app.main import create_app
 
-pytest_plugins = ["tests.fixtures.mongo", "tests.fixtures.redis"]
+pytest_plugins = ["tests.fixtures.mongo", "tests.fixtures.postgresql", "tests.fixtures.redis"]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

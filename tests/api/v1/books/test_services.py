@@ -1,0 +1,68 @@
+"""BookService rules over the real database, and the entry point other domains use."""
+
+from uuid import uuid4
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.api.v1.books.schema import BookCreate, BookPatch
+from app.api.v1.books.services import BookService, ensure_book_exists
+from app.core.exceptions import BookAlreadyExistsError, BookNotFoundError, BookVersionMismatchError
+from tests.api.v1.books.factories import book_payload
+from tests.conftest import SettingsFactory
+
+
+def a_book() -> BookCreate:
+    return BookCreate.model_validate(book_payload())
+
+
+@pytest.fixture
+def service(db_session: AsyncSession, settings_factory: SettingsFactory) -> BookService:
+    return BookService(db_session, settings_factory())
+
+
+async def test_service_returns_dtos_and_commits(
+    service: BookService, db_session: AsyncSession
+) -> None:
+
+    created = await service.create(a_book())
+    patched = await service.patch(created.id, BookPatch(title="New"), frozenset({1}))
+
+    assert (patched.title, patched.version) == ("New", 2)
+    await db_session.rollback()  # nothing pending: both writes were committed
+    assert (await service.get(created.id)).version == 2
+
+
+async def test_stale_and_missing_books_are_told_apart(service: BookService) -> None:
+    book = await service.create(a_book())
+
+    with pytest.raises(BookVersionMismatchError):
+        await service.patch(book.id, BookPatch(year=2001), frozenset({2}))
+    with pytest.raises(BookNotFoundError):
+        await service.patch(uuid4(), BookPatch(year=2001), None)
+    await service.delete(book.id, None)
+    with pytest.raises(BookNotFoundError):
+        await service.get(book.id)
+
+
+async def test_duplicate_isbn_is_a_domain_error_and_the_session_survives(
+    service: BookService,
+) -> None:
+    holder = await service.create(a_book())
+
+    with pytest.raises(BookAlreadyExistsError):
+        await service.create(BookCreate.model_validate(book_payload(isbn=holder.isbn)))
+
+    assert (await service.get(holder.id)).id == holder.id
+
+
+async def test_ensure_book_exists_for_other_domains(service: BookService) -> None:
+    book = await service.create(a_book())
+
+    await ensure_book_exists(book.id)
+
+    await service.delete(book.id, None)
+    with pytest.raises(BookNotFoundError):
+        await ensure_book_exists(book.id)
+    with pytest.raises(BookNotFoundError):
+        await ensure_book_exists(uuid4())

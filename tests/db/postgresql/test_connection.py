@@ -1,0 +1,101 @@
+"""The engine's configuration, proven on the real server: session options, pool and timeouts.
+
+Each failure a dead or slow database can cause must come out as the mapped 503 (9001).
+"""
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import exc, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.db.postgresql.connection import (
+    PostgreSQLNotConfiguredError,
+    build_engine,
+    database_url,
+    get_engine,
+    ping,
+)
+from app.shared.error_mapping import to_api_exception
+from tests.conftest import SettingsFactory
+
+EngineFactory = Callable[..., AsyncEngine]
+
+
+@pytest.fixture
+async def engine_factory(settings_factory: SettingsFactory) -> AsyncIterator[EngineFactory]:
+    """Private engines (not the shared one) built by build_engine from overridden settings."""
+    engines: list[AsyncEngine] = []
+
+    def build(**overrides: Any) -> AsyncEngine:
+        engines.append(build_engine(settings_factory(**overrides)))
+        return engines[-1]
+
+    yield build
+    await asyncio.gather(*(engine.dispose() for engine in engines))
+
+
+def assert_postgresql_unavailable(error: BaseException) -> None:
+    api_error = to_api_exception(error)
+    assert api_error is not None, repr(error)
+    assert (api_error.status_code, api_error.code.code) == (503, 9001)
+
+
+async def test_sessions_run_in_utc_with_timeouts_and_a_name(engine_factory: EngineFactory) -> None:
+    engine = engine_factory(postgresql_statement_timeout_ms=1234)
+    async with engine.connect() as connection:
+        settings = await connection.execute(
+            text(
+                "SELECT current_setting('TimeZone'), current_setting('statement_timeout'),"
+                " current_setting('application_name')"
+            )
+        )
+        assert settings.one() == ("UTC", "1234ms", "app-testing")
+
+
+async def test_shared_engine_is_built_once_and_answers() -> None:
+    assert get_engine() is get_engine()
+    await ping()
+
+
+def test_any_postgresql_url_is_driven_by_psycopg(settings_factory: SettingsFactory) -> None:
+    settings = settings_factory(postgresql_url="postgresql://u:p%40ss@db:5432/app")
+    assert database_url(settings) == "postgresql+psycopg://u:p%40ss@db:5432/app"
+    with pytest.raises(PostgreSQLNotConfiguredError):
+        database_url(settings_factory(postgresql_url=None, postgresql_url_secret_id=None))
+
+
+async def test_statement_timeout_is_a_503(engine_factory: EngineFactory) -> None:
+    engine = engine_factory(postgresql_statement_timeout_ms=50)
+    async with engine.connect() as connection:
+        # psycopg's QueryCanceled, wrapped by SQLAlchemy
+        with pytest.raises(exc.OperationalError) as raised:
+            await connection.execute(text("SELECT pg_sleep(2)"))
+    assert_postgresql_unavailable(raised.value)
+
+
+async def test_lambda_pool_holds_one_connection(
+    engine_factory: EngineFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a Lambda sandbox: one connection, however large the configured pool
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "books")
+    engine = engine_factory(postgresql_pool_size=5, postgresql_pool_timeout_seconds=0.2)
+    async with engine.connect():
+        # When a second connection is wanted while the first is checked out
+        with pytest.raises(exc.TimeoutError) as raised:
+            async with engine.connect():
+                pass
+    # Then waiting for the pool gives up quickly, as a 503
+    assert_postgresql_unavailable(raised.value)
+
+
+async def test_refused_connection_is_a_fast_503(
+    engine_factory: EngineFactory, closed_port_postgresql_url: str
+) -> None:
+    engine = engine_factory(postgresql_url=closed_port_postgresql_url)
+    with pytest.raises(exc.OperationalError) as raised:
+        async with engine.connect():
+            pass
+    assert_postgresql_unavailable(raised.value)

@@ -1,0 +1,91 @@
+"""Alembic migrations build an empty database to head, and the models never drift from them."""
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Column, Connection, MetaData, String, make_url, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.core.settings import Settings
+from app.db.postgresql.connection import build_engine, database_url, get_engine
+from app.db.postgresql.migrate import alembic_config, upgrade_to_head
+from app.db.postgresql.models import Base
+from tests.conftest import SettingsFactory
+
+
+async def drift(engine: AsyncEngine, metadata: MetaData) -> list[object]:
+    """What autogenerate would add to a migration to make the database match `metadata`."""
+
+    def compare(connection: Connection) -> list[object]:
+        options = {"compare_type": True, "compare_server_default": True}
+        context = MigrationContext.configure(connection, opts=options)
+        return list(compare_metadata(context, metadata))
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(compare)
+
+
+@pytest.fixture
+async def empty_database(settings_factory: SettingsFactory) -> AsyncIterator[Settings]:
+    """Settings naming a new, empty database on the test server; dropped afterwards."""
+    name = f"migrations_{secrets.token_hex(4)}"
+    server = build_engine(settings_factory()).execution_options(isolation_level="AUTOCOMMIT")
+    async with server.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(database_url(settings_factory())).set(database=name)
+    yield settings_factory(postgresql_url=url.render_as_string(hide_password=False))
+    async with server.connect() as connection:
+        await connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    await server.dispose()
+
+
+async def test_empty_database_upgrades_to_head_without_drift(
+    empty_database: Settings,
+) -> None:
+    first = await asyncio.to_thread(upgrade_to_head, empty_database)
+    again = await asyncio.to_thread(upgrade_to_head, empty_database)
+
+    assert first == {"head": "0001", "applied": ["0001"]}
+    assert again == {"head": "0001", "applied": []}
+    engine = build_engine(empty_database)
+    try:
+        assert await drift(engine, Base.metadata) == []
+    finally:
+        await engine.dispose()
+
+
+async def test_downgrade_to_base_removes_everything(empty_database: Settings) -> None:
+    config = alembic_config(empty_database)
+    await asyncio.to_thread(upgrade_to_head, empty_database)
+
+    await asyncio.to_thread(command.downgrade, config, "base")
+
+    engine = build_engine(empty_database)
+    try:
+        async with engine.connect() as connection:
+            books = await connection.scalar(text("SELECT to_regclass('public.books')"))
+        assert books is None
+        assert len(await drift(engine, Base.metadata)) > 0
+    finally:
+        await engine.dispose()
+
+
+async def test_suite_database_matches_the_models() -> None:
+    assert await drift(get_engine(), Base.metadata) == []
+
+
+async def test_drift_check_notices_a_model_change() -> None:
+    # Given models with one more column than the migrations create
+    changed = MetaData(naming_convention=Base.metadata.naming_convention)
+    for table in Base.metadata.tables.values():
+        table.to_metadata(changed)
+    changed.tables["public.books"].append_column(Column("subtitle", String(255)))
+
+    differences = await drift(get_engine(), changed)
+
+    assert differences == [("add_column", None, "books", changed.tables["public.books"].c.subtitle)]
