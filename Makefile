@@ -21,7 +21,7 @@ export UV
 # uv: the one on PATH, else a private copy installed with pip into .tools/.
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 
-.PHONY: help install run migrate lambda bundle test lint lint-ruff lint-types lint-infra fmt clean
+.PHONY: help install run migrate revision lambda bundle test lint lint-ruff lint-types lint-infra fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -45,6 +45,14 @@ run: install ## Migrate, then serve the API with reload on http://127.0.0.1:9595
 migrate: install ## Upgrade PostgreSQL to the newest migration (POSTGRESQL_URL, else the embedded one)
 	$(if $(POSTGRESQL_URL),,$(BIN)/python scripts/devstack.py run --data-dir .local --) \
 		$(BIN)/python -m app.db.postgresql.migrate
+
+# Autogenerate compares the models with a database at head, so migrate first; ids are sequential.
+MIGRATIONS := src/app/db/postgresql/migrations/versions
+revision: install ## New migration from the model changes: make revision m="add reviews table"
+	@test -n "$(m)" || { echo 'usage: make revision m="what it changes"' >&2; exit 2; }
+	$(if $(POSTGRESQL_URL),,$(BIN)/python scripts/devstack.py run --data-dir .local --) sh -c \
+		"$(BIN)/python -m app.db.postgresql.migrate && $(BIN)/alembic revision --autogenerate \
+		--rev-id $$(printf '%04d' $$(( $$(ls $(MIGRATIONS)/*.py | wc -l) + 1 ))) -m '$(m)'"
 
 lambda: install ## Local Lambda invoke endpoint on 127.0.0.1:9100 (RIE-compatible), own embedded stores
 	$(BIN)/python scripts/devstack.py run --data-dir .local/lambda -- sh -c \
