@@ -8,7 +8,6 @@ from pydantic import BaseModel
 
 from app.core.settings import Settings
 from app.db.redis.cache import WRITE_FENCE_SECONDS, VersionedReadCache
-from app.db.redis.connection import redis_key
 from tests.conftest import SettingsFactory
 
 if TYPE_CHECKING:
@@ -92,7 +91,7 @@ async def test_the_write_fence_is_short_lived(
     redis_settings: Settings, redis_client: "Redis"
 ) -> None:
     await CACHE.invalidate(redis_settings, "1", version=3)
-    fence = redis_key(redis_settings, "cache", "thing", "1", "fence")
+    fence = f"{redis_settings.service_name}:testing:cache:thing:{{1}}:fence"
     assert await redis_client.get(fence) == b"3"
     assert 0 < await redis_client.ttl(fence) <= WRITE_FENCE_SECONDS
 
@@ -100,7 +99,7 @@ async def test_the_write_fence_is_short_lived(
 async def test_an_entry_of_another_schema_is_reloaded(
     redis_settings: Settings, redis_client: "Redis"
 ) -> None:
-    await redis_client.set(redis_key(redis_settings, "cache", "thing", "1"), b'{"old": "shape"}')
+    await redis_client.set(CACHE.entry_key(redis_settings, "1"), b'{"old": "shape"}')
     database = Database(Thing(id="1", name="current", version=1))
     assert await CACHE.read(redis_settings, "1", database.load) == (database.thing, False)
     assert await CACHE.read(redis_settings, "1", database.load) == (database.thing, True)

@@ -47,7 +47,7 @@ class VersionedReadCache[ModelT: BaseModel]:
         self, settings: Settings, entity_id: str, load: Callable[[], Awaitable[ModelT]]
     ) -> tuple[ModelT, bool]:
         """The entity and whether it came from the cache; `load` reads the database."""
-        entry = redis_key(settings, "cache", self.name, entity_id)
+        entry = self.entry_key(settings, entity_id)
         try:
             client = await get_client(settings)
             cached = await client.get(entry)
@@ -78,7 +78,7 @@ class VersionedReadCache[ModelT: BaseModel]:
 
     async def invalidate(self, settings: Settings, entity_id: str, version: int | None) -> None:
         """Call after the write committed: `version` is the new one, None when deleted."""
-        entry = redis_key(settings, "cache", self.name, entity_id)
+        entry = self.entry_key(settings, entity_id)
         fence = _GONE if version is None else version
         try:
             client = await get_client(settings)
@@ -96,3 +96,8 @@ class VersionedReadCache[ModelT: BaseModel]:
                 entity_id,
                 type(error).__name__,
             )
+
+    def entry_key(self, settings: Settings, entity_id: str) -> str:
+        # The id is a hash tag: the entry and its fence share a cluster slot, as the fill
+        # script and the invalidation transaction touch both.
+        return redis_key(settings, "cache", self.name, f"{{{entity_id}}}")
