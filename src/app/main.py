@@ -11,6 +11,7 @@ from app.db.redis.idempotency import RedisIdempotencyStore
 from app.db.redis.rate_limit import RedisRateLimiter
 from app.lambda_handler import LambdaHandler, build_handler
 from app.shared.error_handlers import install_error_handlers
+from app.shared.idempotency_openapi import document_idempotent_routes
 from app.shared.logging import configure_logging
 from app.shared.middlewares.body_limit import BodySizeLimitMiddleware
 from app.shared.middlewares.idempotency import IdempotencyMiddleware
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(api_router)
+    document_idempotent_routes(app, IDEMPOTENT_ROUTES)
 
     # Added innermost first: the last one added wraps all the others.
     redis = store_configured(settings, "redis")
