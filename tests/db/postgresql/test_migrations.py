@@ -1,7 +1,9 @@
 """Alembic migrations build an empty database to head, and the models never drift from them."""
 
 import asyncio
+import json
 import secrets
+import sys
 from collections.abc import AsyncIterator
 
 import pytest
@@ -57,6 +59,22 @@ async def test_empty_database_upgrades_to_head_without_drift(
         assert await drift(engine, Base.metadata) == []
     finally:
         await engine.dispose()
+
+
+async def test_command_line_migrates_the_configured_database(
+    empty_database: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `make migrate`, `make run` and the Lambda bundle's job all come down to this module
+    assert empty_database.postgresql_url is not None
+    monkeypatch.setenv("POSTGRESQL_URL", empty_database.postgresql_url.get_secret_value())
+
+    migrate = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "app.db.postgresql.migrate", stdout=asyncio.subprocess.PIPE
+    )
+    output, _ = await migrate.communicate()
+
+    assert migrate.returncode == 0
+    assert json.loads(output) == {"head": "0001", "applied": ["0001"]}
 
 
 async def test_downgrade_to_base_removes_everything(empty_database: Settings) -> None:

@@ -3,6 +3,7 @@
 from uuid import uuid4
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.v1.books.schema import BookCreate, BookPatch
@@ -54,6 +55,17 @@ async def test_duplicate_isbn_is_a_domain_error_and_the_session_survives(
         await service.create(BookCreate.model_validate(book_payload(isbn=holder.isbn)))
 
     assert (await service.get(holder.id)).id == holder.id
+
+
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")  # the bypass is the point
+async def test_other_integrity_errors_are_not_reported_as_duplicates(
+    service: BookService,
+) -> None:
+    # Given a create that slipped past validation and breaks the type CHECK constraint
+    unchecked = BookCreate.model_construct(**{**a_book().model_dump(), "type": "audio"})
+
+    with pytest.raises(IntegrityError):
+        await service.create(unchecked)
 
 
 async def test_ensure_book_exists_for_other_domains(service: BookService) -> None:

@@ -30,11 +30,14 @@ def _header(description: str) -> dict[str, Any]:
     return {"description": description, "schema": {"type": "string"}}
 
 
+_REQUEST_ID = COMMON_RESPONSES[200]["headers"]
+
+
 def _error(description: str) -> dict[str, Any]:
-    return {"model": ErrorEnvelope, "description": description}
+    return {"model": ErrorEnvelope, "description": description, "headers": _REQUEST_ID}
 
 
-_WITH_ETAG = {**COMMON_RESPONSES[200]["headers"], "ETag": _header('The book\'s version, e.g. "3"')}
+_WITH_ETAG = {**_REQUEST_ID, "ETag": _header('The book\'s version, e.g. "3"')}
 _CREATED = {**_WITH_ETAG, "Location": _header("Path of the new book")}
 _CACHED = {**_WITH_ETAG, "X-Cache": _header("HIT when served from the read cache, else MISS")}
 _NOT_FOUND = _error("Book not found or deleted (1001)")
@@ -116,7 +119,12 @@ async def patch_book(
     "/{book_id}",
     status_code=204,
     response_class=Response,
-    responses={400: _BAD_IF_MATCH, 404: _NOT_FOUND, 412: _STALE},
+    responses={
+        204: {"description": "Book deleted", "headers": _REQUEST_ID},
+        400: _BAD_IF_MATCH,
+        404: _NOT_FOUND,
+        412: _STALE,
+    },
     summary="Delete a book (soft: it disappears from the API, the row stays)",
 )
 async def delete_book(book_id: UUID, if_match: IfMatchDep, service: BookServiceDep) -> Response:
