@@ -10,6 +10,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Connection, MetaData, String, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -18,6 +19,11 @@ from app.db.postgresql.connection import build_engine, database_url, get_engine
 from app.db.postgresql.migrate import alembic_config, upgrade_to_head
 from app.db.postgresql.models import Base
 from tests.conftest import SettingsFactory
+
+
+def revisions_in_order(settings: Settings) -> list[str]:
+    script = ScriptDirectory.from_config(alembic_config(settings))
+    return [revision.revision for revision in reversed(list(script.walk_revisions()))]
 
 
 async def drift(engine: AsyncEngine, metadata: MetaData) -> list[object]:
@@ -52,8 +58,9 @@ async def test_empty_database_upgrades_to_head_without_drift(
     first = await asyncio.to_thread(upgrade_to_head, empty_database)
     again = await asyncio.to_thread(upgrade_to_head, empty_database)
 
-    assert first == {"head": "0001", "applied": ["0001"]}
-    assert again == {"head": "0001", "applied": []}
+    revisions = revisions_in_order(empty_database)
+    assert first == {"head": revisions[-1], "applied": revisions}
+    assert again == {"head": revisions[-1], "applied": []}
     engine = build_engine(empty_database)
     try:
         assert await drift(engine, Base.metadata) == []
@@ -74,7 +81,8 @@ async def test_command_line_migrates_the_configured_database(
     output, _ = await migrate.communicate()
 
     assert migrate.returncode == 0
-    assert json.loads(output) == {"head": "0001", "applied": ["0001"]}
+    revisions = revisions_in_order(empty_database)
+    assert json.loads(output) == {"head": revisions[-1], "applied": revisions}
 
 
 async def test_downgrade_to_base_removes_everything(empty_database: Settings) -> None:

@@ -100,6 +100,8 @@ async def test_no_match_is_an_empty_list(client: httpx.AsyncClient) -> None:
         ("sort", "author"),
         ("type", "audio"),
         ("year_from", "soon"),
+        ("year_from", 99_999_999_999),
+        ("year_to", -10_000),
         ("q", ""),
     ],
 )

@@ -28,6 +28,15 @@ async def test_patch_with_current_version_then_stale_version(client: httpx.Async
     assert assert_envelope(await client.get(path(book)), 200)["year"] == 1966
 
 
+async def test_a_version_never_issued_is_412(client: httpx.AsyncClient) -> None:
+    book = await create_book(client)
+    never = '"999999999999999999"'  # the longest If-Match accepts, beyond any 32-bit integer
+
+    response = await client.patch(path(book), json={"year": 2000}, headers={"If-Match": never})
+
+    assert_envelope(response, 412, code=1003)
+
+
 @pytest.mark.parametrize("if_match", [None, "*", 'W/"1"', '"7", "1"'])
 async def test_if_match_that_accepts_the_current_version(
     client: httpx.AsyncClient, if_match: str | None
@@ -40,7 +49,7 @@ async def test_if_match_that_accepts_the_current_version(
     assert assert_envelope(response, 200)["version"] == 2
 
 
-@pytest.mark.parametrize("if_match", ["1", '"one"', "", '"1",', 'W/"1" *'])
+@pytest.mark.parametrize("if_match", ["1", '"one"', "", '"1",', 'W/"1" *', '"1234567890123456789"'])
 async def test_malformed_if_match_is_400(client: httpx.AsyncClient, if_match: str) -> None:
     book = await create_book(client)
 

@@ -13,6 +13,8 @@ from app.shared.utils_dates import utc_now
 
 # Old enough for antiquity, while still rejecting garbage such as -2**31.
 MIN_YEAR = -3000
+# List filters may reach past next year ("up to 2100"), but stay within a database integer.
+MAX_FILTER_YEAR = 9999
 
 BookSort = Literal["title", "-title", "year", "-year", "created_at", "-created_at"]
 
@@ -93,8 +95,8 @@ class BookListQuery(BaseModel):
         default=None, min_length=1, max_length=255, description="Exact author, case-insensitive"
     )
     type: BookType | None = None
-    year_from: int | None = None
-    year_to: int | None = None
+    year_from: int | None = Field(default=None, ge=MIN_YEAR, le=MAX_FILTER_YEAR)
+    year_to: int | None = Field(default=None, ge=MIN_YEAR, le=MAX_FILTER_YEAR)
     q: str | None = Field(
         default=None, min_length=1, max_length=255, description="Title contains, case-insensitive"
     )

@@ -3,7 +3,7 @@
 import uuid
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Enum, Index, String, func, text
+from sqlalchemy import BigInteger, CheckConstraint, Enum, Index, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.postgresql.base import Base, TimestampedSoftDeleteMixin
@@ -47,4 +47,5 @@ class Book(TimestampedSoftDeleteMixin, Base):
         )
     )
     isbn: Mapped[str | None] = mapped_column(String(13))
-    version: Mapped[int] = mapped_column(server_default=text("1"))
+    # BIGINT: any version an If-Match header can name (up to 18 digits) binds without overflow.
+    version: Mapped[int] = mapped_column(BigInteger, server_default=text("1"))
