@@ -7,6 +7,8 @@ than the fence. A reader that loaded N+1 or later is never held back.
 """
 
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from typing import TYPE_CHECKING
 
 from loguru import logger
 from pydantic import BaseModel, ValidationError
@@ -18,6 +20,9 @@ from app.db.redis.connection import (
     redis_key,
     unavailable_errors,
 )
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 # Outlives any reader that loaded before a commit and has yet to store (requests end at 30 s).
 WRITE_FENCE_SECONDS = 120
@@ -48,20 +53,26 @@ class VersionedReadCache[ModelT: BaseModel]:
     ) -> tuple[ModelT, bool]:
         """The entity and whether it came from the cache; `load` reads the database."""
         entry = self.entry_key(settings, entity_id)
+        client: Redis | None = None
+        cached = None
         try:
             client = await get_client(settings)
             cached = await client.get(entry)
         except RedisNotConfiguredError:
-            return await load(), False
+            pass
         except unavailable_errors() as error:
             logger.warning("Cache read skipped, Redis unavailable: {}", type(error).__name__)
-            return await load(), False
+            client = None  # and no fill: one timeout per request is enough
         if cached is not None:
-            try:
+            # An entry written by an older release with another schema is reloaded below.
+            with suppress(ValidationError):
                 return self.model.model_validate_json(cached), True
-            except ValidationError:
-                pass  # written by an older release with another schema: reload and overwrite
         value = await load()
+        if client is not None:
+            await self._fill(client, settings, entry, value)
+        return value, False
+
+    async def _fill(self, client: "Redis", settings: Settings, entry: str, value: ModelT) -> None:
         try:
             await client.eval(
                 _STORE_UNLESS_FENCED,
@@ -74,7 +85,6 @@ class VersionedReadCache[ModelT: BaseModel]:
             )
         except unavailable_errors() as error:
             logger.warning("Cache fill skipped, Redis unavailable: {}", type(error).__name__)
-        return value, False
 
     async def invalidate(self, settings: Settings, entity_id: str, version: int | None) -> None:
         """Call after the write committed: `version` is the new one, None when deleted."""
