@@ -9,6 +9,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from starlette.responses import Response
+from starlette.types import Message
 
 from app.core.settings import Settings
 from app.db.redis.idempotency import IN_FLIGHT_SECONDS, RedisIdempotencyStore
@@ -18,7 +19,7 @@ from app.shared.error_handlers import install_error_handlers
 from app.shared.middlewares.idempotency import IdempotencyMiddleware
 from app.shared.middlewares.request_context import RequestContextMiddleware
 from app.shared.middlewares.unhandled_errors import UnhandledErrorMiddleware
-from tests.conftest import SettingsFactory
+from tests.conftest import AppFactory, SettingsFactory
 from tests.support.envelope import assert_envelope
 
 if TYPE_CHECKING:
@@ -200,3 +201,21 @@ async def test_without_a_key_or_on_other_routes_redis_is_not_touched(
         with_key = await client.post("/things/a", json={}, headers=_key("k1"))
     assert_envelope(with_key, 503, code=9003)
     assert len(things.created) == 2
+
+
+async def test_lifespan_events_pass_through(
+    app_factory: AppFactory, redis_overrides: dict[str, Any]
+) -> None:
+    # uvicorn sends the lifespan protocol through every middleware before serving
+    app = app_factory(**redis_overrides, rate_limit_requests=5)
+    incoming: list[Message] = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
+    answered: list[str] = []
+
+    async def receive() -> Message:
+        return incoming.pop(0)
+
+    async def send(message: Message) -> None:
+        answered.append(message["type"])
+
+    await app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, receive, send)
+    assert answered == ["lifespan.startup.complete", "lifespan.shutdown.complete"]

@@ -53,7 +53,11 @@ class IdempotencyMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         route = self._route(scope) if scope["type"] == "http" else None
-        keys = [value for name, value in scope["headers"] if name == b"idempotency-key"]
+        keys = (
+            [value for name, value in scope["headers"] if name == b"idempotency-key"]
+            if route
+            else []
+        )
         if route is None or not keys:
             await self.app(scope, receive, send)
             return
