@@ -9,6 +9,8 @@ ItemT = TypeVar("ItemT")
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+# The databases take a signed 64-bit skip; a larger offset would fail there as a 500.
+MAX_OFFSET = 2**63 - 1
 
 
 class PageParams(BaseModel):
@@ -25,7 +27,7 @@ class Page[ItemT](BaseModel):
 
 def _page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
 

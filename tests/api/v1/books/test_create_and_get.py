@@ -63,6 +63,7 @@ async def test_unknown_fields_are_rejected(client: httpx.AsyncClient) -> None:
         ("title", "   "),
         ("title", "x" * 256),
         ("author", ""),
+        ("author", "nul\x00"),
         ("year", 9999),
         ("year", -10_000),
         ("type", "audio"),

@@ -97,12 +97,15 @@ async def test_no_match_is_an_empty_list(client: httpx.AsyncClient) -> None:
         ("limit", 1000),
         ("limit", 0),
         ("offset", -1),
+        ("offset", 2**63),
         ("sort", "author"),
         ("type", "audio"),
         ("year_from", "soon"),
         ("year_from", 99_999_999_999),
         ("year_to", -10_000),
         ("q", ""),
+        ("q", "nul\x00"),
+        ("author", "nul\x00"),
     ],
 )
 async def test_bad_list_parameters_are_422(

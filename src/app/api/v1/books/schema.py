@@ -25,7 +25,11 @@ def _not_after_next_year(year: int) -> int:
     return year
 
 
-Name = Annotated[str, Text(strip_whitespace=True, min_length=1, max_length=255)]
+# PostgreSQL text cannot hold NUL: refuse it as invalid input rather than fail in the database.
+WITHOUT_NUL = r"^[^\x00]*$"
+Name = Annotated[
+    str, Text(strip_whitespace=True, min_length=1, max_length=255, pattern=WITHOUT_NUL)
+]
 Year = Annotated[int, Field(ge=MIN_YEAR), AfterValidator(_not_after_next_year)]
 Isbn = Annotated[
     str,
@@ -92,12 +96,20 @@ class BookListQuery(BaseModel):
     """Filters and order of GET /v1/books (pagination comes from PageParamsDep)."""
 
     author: str | None = Field(
-        default=None, min_length=1, max_length=255, description="Exact author, case-insensitive"
+        default=None,
+        min_length=1,
+        max_length=255,
+        pattern=WITHOUT_NUL,
+        description="Exact author, case-insensitive",
     )
     type: BookType | None = None
     year_from: int | None = Field(default=None, ge=MIN_YEAR, le=MAX_FILTER_YEAR)
     year_to: int | None = Field(default=None, ge=MIN_YEAR, le=MAX_FILTER_YEAR)
     q: str | None = Field(
-        default=None, min_length=1, max_length=255, description="Title contains, case-insensitive"
+        default=None,
+        min_length=1,
+        max_length=255,
+        pattern=WITHOUT_NUL,
+        description="Title contains, case-insensitive",
     )
     sort: BookSort = Field(default="-created_at", description="Ties are broken by id")
