@@ -46,9 +46,7 @@ class IdempotencyMiddleware:
     ) -> None:
         self.app = app
         self.store = store
-        self.routes: list[tuple[str, Pattern[str]]] = [
-            (spec, compile_path(spec.split(" ", 1)[1])[0]) for spec in routes
-        ]
+        self.routes = [_compiled(spec) for spec in routes]
         self.trusted_proxy_hops = trusted_proxy_hops
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -108,11 +106,16 @@ class IdempotencyMiddleware:
 
     def _route(self, scope: Scope) -> str | None:
         path = route_path(scope)
-        for spec, pattern in self.routes:
-            method = spec.split(" ", 1)[0]
+        for spec, method, pattern in self.routes:
             if scope["method"] == method and pattern.match(path):
                 return spec
         return None
+
+
+def _compiled(spec: str) -> tuple[str, str, Pattern[str]]:
+    """`"POST /v1/books/{book_id}/reviews"` -> (the spec, its method, its path regex)."""
+    method, path = spec.split(" ", 1)
+    return spec, method.upper(), compile_path(path)[0]
 
 
 async def _settle(update: Awaitable[None]) -> None:
