@@ -20,12 +20,13 @@ from app.shared.middlewares.request_context import RequestContextMiddleware
 from app.shared.middlewares.root_path import RootPathMiddleware
 from app.shared.middlewares.security_headers import SecurityHeadersMiddleware
 from app.shared.middlewares.unhandled_errors import UnhandledErrorMiddleware
-from app.shared.openapi import COMMON_RESPONSES
+from app.shared.openapi import COMMON_RESPONSES, document_common_headers
 from app.shared.readiness import ReadinessProbe
 from app.shared.sentry import init_sentry
 
 # POST routes that honour Idempotency-Key (docs/redis.md): one line per route.
 IDEMPOTENT_ROUTES = ("POST /v1/books", "POST /v1/books/{book_id}/reviews")
+RATE_LIMITED_PREFIX = "/v1"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(api_router)
     document_idempotent_routes(app, IDEMPOTENT_ROUTES)
+    document_common_headers(app, rate_limited_prefix=RATE_LIMITED_PREFIX)
 
     # Added innermost first: the last one added wraps all the others.
     redis = store_configured(settings, "redis")
@@ -61,7 +63,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if redis and settings.rate_limit_requests:
         limiter = RedisRateLimiter(settings)
         app.add_middleware(
-            RateLimitMiddleware, limiter=limiter, path_prefix="/v1", trusted_proxy_hops=hops
+            RateLimitMiddleware,
+            limiter=limiter,
+            path_prefix=RATE_LIMITED_PREFIX,
+            trusted_proxy_hops=hops,
         )
     app.add_middleware(UnhandledErrorMiddleware)
     if settings.cors_allow_origins:

@@ -11,9 +11,9 @@ from app.api.dependencies import SettingsDep
 from app.api.v1.books.schema import BookCreate, BookListQuery, BookPatch, BookPublic, BookReplace
 from app.api.v1.books.services import BookService
 from app.db.postgresql.connection import SessionDep
-from app.shared.base_responses import EnvelopeResponse, ErrorEnvelope, envelope_response
+from app.shared.base_responses import EnvelopeResponse, envelope_response
 from app.shared.etags import IfMatchDep, version_etag
-from app.shared.openapi import COMMON_RESPONSES
+from app.shared.openapi import openapi_error, openapi_header
 from app.shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/books", tags=["books"])
@@ -26,24 +26,16 @@ def _book_service(session: SessionDep, settings: SettingsDep) -> BookService:
 BookServiceDep = Annotated[BookService, Depends(_book_service)]
 
 
-def _header(description: str) -> dict[str, Any]:
-    return {"description": description, "schema": {"type": "string"}}
-
-
-_REQUEST_ID = COMMON_RESPONSES[200]["headers"]
-
-
-def _error(description: str) -> dict[str, Any]:
-    return {"model": ErrorEnvelope, "description": description, "headers": _REQUEST_ID}
-
-
-_WITH_ETAG = {**_REQUEST_ID, "ETag": _header('The book\'s version, e.g. "3"')}
-_CREATED = {**_WITH_ETAG, "Location": _header("Path of the new book")}
-_CACHED = {**_WITH_ETAG, "X-Cache": _header("HIT when served from the read cache, else MISS")}
-_NOT_FOUND = _error("Book not found or deleted (1001)")
-_DUPLICATE_ISBN = _error("Another book has this ISBN (1002)")
-_BAD_IF_MATCH = _error('Malformed If-Match: not "<version>", W/"<version>" or * (8009)')
-_STALE = _error("If-Match does not name the current version (1003)")
+_WITH_ETAG = {"ETag": openapi_header('The book\'s version, e.g. "3"')}
+_CREATED = {**_WITH_ETAG, "Location": openapi_header("Path of the new book")}
+_CACHED = {
+    **_WITH_ETAG,
+    "X-Cache": openapi_header("HIT when served from the read cache, else MISS"),
+}
+_NOT_FOUND = openapi_error("Book not found or deleted (1001)")
+_DUPLICATE_ISBN = openapi_error("Another book has this ISBN (1002)")
+_BAD_IF_MATCH = openapi_error('Malformed If-Match: not "<version>", W/"<version>" or * (8009)')
+_STALE = openapi_error("If-Match does not name the current version (1003)")
 _WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     400: _BAD_IF_MATCH,
     404: _NOT_FOUND,
@@ -120,7 +112,7 @@ async def patch_book(
     status_code=204,
     response_class=Response,
     responses={
-        204: {"description": "Book deleted", "headers": _REQUEST_ID},
+        204: {"description": "Book deleted"},
         400: _BAD_IF_MATCH,
         404: _NOT_FOUND,
         412: _STALE,

@@ -18,8 +18,8 @@ from app.api.v1.reviews.schema import (
 from app.api.v1.reviews.services import ReviewService
 from app.db.mongo.connection import get_collection
 from app.db.mongo.models.review import ReviewDocument
-from app.shared.base_responses import EnvelopeResponse, ErrorEnvelope, envelope_response
-from app.shared.openapi import COMMON_RESPONSES
+from app.shared.base_responses import EnvelopeResponse, envelope_response
+from app.shared.openapi import openapi_error, openapi_header
 from app.shared.pagination import Page
 
 router = APIRouter(tags=["reviews"])
@@ -33,15 +33,12 @@ async def _review_service(settings: SettingsDep) -> ReviewService:
 ReviewServiceDep = Annotated[ReviewService, Depends(_review_service)]
 
 _BOOK_NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorEnvelope, "description": "Book not found or deleted (1001)"},
+    404: openapi_error("Book not found or deleted (1001)"),
 }
 _REVIEW_NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorEnvelope, "description": "Review not found (2001)"},
+    404: openapi_error("Review not found (2001)"),
 }
-_CREATED_HEADERS = {
-    **COMMON_RESPONSES[200]["headers"],
-    "Location": {"description": "Path of the new review", "schema": {"type": "string"}},
-}
+_CREATED_HEADERS = {"Location": openapi_header("Path of the new review")}
 
 
 @router.post(
@@ -110,7 +107,7 @@ async def update_review(review_id: UUID, patch: ReviewPatch, service: ReviewServ
     status_code=204,
     response_class=Response,
     responses={
-        204: {"description": "Review deleted", "headers": COMMON_RESPONSES[200]["headers"]},
+        204: {"description": "Review deleted"},
         **_REVIEW_NOT_FOUND,
     },
     summary="Delete a review",
