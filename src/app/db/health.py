@@ -9,7 +9,7 @@ def store_readiness_checks(settings: Settings) -> dict[str, ReadinessCheck]:
     """One ping per configured store; a store with no URL is not part of readiness."""
     checks: dict[str, ReadinessCheck] = {}
     if store_configured(settings, "postgresql"):
-        checks["postgresql"] = _ping_postgresql
+        checks["postgresql"] = lambda: _ping_postgresql(settings)
     if store_configured(settings, "mongo"):
         checks["mongodb"] = lambda: _ping_mongodb(settings)
     if store_configured(settings, "redis"):
@@ -29,7 +29,7 @@ async def _ping_redis(settings: Settings) -> None:
     await ping(settings)
 
 
-async def _ping_postgresql() -> None:
+async def _ping_postgresql(settings: Settings) -> None:
     from app.db.postgresql.connection import ping
 
-    await ping()
+    await ping(settings)

@@ -1,20 +1,17 @@
 """The process-wide `AsyncMongoClient`: created on first use, reused across Lambda invocations.
 
-pymongo is imported inside functions only, so importing the app loads no driver. An
-`AsyncMongoClient` is bound to the event loop it first runs on: the Lambda adapter keeps one
-loop per sandbox and the test suite runs on one session loop, so in practice the client is
-built once. When the running loop or the connection settings change (a second loop in the
-same process, tests pointing at another server), the client is replaced and the old one is
-closed on its own loop; a client whose loop is already closed is simply dropped.
+pymongo is imported inside functions only, so importing the app loads no driver. The client
+is bound to its event loop, so there is one per loop (`LoopLocal`: in practice one per
+process), replaced when the connection settings change (tests pointing at another server).
 """
 
-import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import TYPE_CHECKING
 
 from app.core.secrets import store_url
 from app.core.settings import Settings
+from app.db.loop_local import LoopLocal
 from app.db.mongo.base import Document, MongoDocument
 
 if TYPE_CHECKING:
@@ -53,17 +50,12 @@ class MongoOptions:
 
 @dataclass(slots=True)
 class _Connection:
-    options: MongoOptions
-    loop: asyncio.AbstractEventLoop
     client: "AsyncMongoClient[Document]"
     database: "AsyncDatabase[Document]"
     indexed_collections: set[str] = field(default_factory=set)
 
 
-_current: _Connection | None = None
-
-
-def _connect(options: MongoOptions, loop: asyncio.AbstractEventLoop) -> _Connection:
+def _connect(options: MongoOptions) -> _Connection:
     from pymongo import AsyncMongoClient
     from pymongo.errors import ConfigurationError
 
@@ -86,22 +78,18 @@ def _connect(options: MongoOptions, loop: asyncio.AbstractEventLoop) -> _Connect
         raise MongoConfigurationError(
             "MongoDB database unknown: name it in the MONGO_URL path or set MONGO_DATABASE"
         ) from None
-    return _Connection(options, loop, client, database)
+    return _Connection(client, database)
+
+
+async def _close(connection: _Connection) -> None:
+    await connection.client.close()
+
+
+_connections = LoopLocal(_connect, _close)
 
 
 async def _connection(settings: Settings) -> _Connection:
-    global _current
-    options = MongoOptions.from_settings(settings)
-    loop = asyncio.get_running_loop()
-    previous = _current
-    if previous is not None and previous.options == options and previous.loop is loop:
-        return previous
-    # Install the replacement before awaiting the old client's close, so a concurrent
-    # request never sees (and never builds) a second client.
-    _current = replacement = _connect(options, loop)
-    if previous is not None:
-        await _close(previous)
-    return replacement
+    return _connections.get(MongoOptions.from_settings(settings))
 
 
 async def get_database(settings: Settings) -> "AsyncDatabase[Document]":
@@ -136,16 +124,4 @@ async def ping(settings: Settings) -> None:
 
 async def close_client() -> None:
     """Close and forget the client (tests, shutdown); the next use builds a new one."""
-    global _current
-    previous, _current = _current, None
-    if previous is not None:
-        await _close(previous)
-
-
-async def _close(connection: _Connection) -> None:
-    loop = connection.loop
-    if loop is asyncio.get_running_loop():
-        await connection.client.close()
-    elif not loop.is_closed():
-        # The client's tasks live on its own loop: close it there, without waiting on it.
-        asyncio.run_coroutine_threadsafe(connection.client.close(), loop)
+    await _connections.close()

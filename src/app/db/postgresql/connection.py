@@ -1,14 +1,13 @@
-"""The process-wide async engine and session factory, created on first use, never at import.
+"""The shared async engine and session factory, created on first use, never at import.
 
-Built from the process settings (`get_settings()`), like the app itself. A Lambda sandbox
-keeps them between invocations; `dispose_engine()` closes them (tests, shutdown). SQLAlchemy
-imports the psycopg driver only when the engine is built.
+Built from the app's settings (the request's `SettingsDep`, else `get_settings()`); one per
+event loop (`LoopLocal`: in practice one per process), kept by a Lambda sandbox between
+invocations and replaced when the settings change. `dispose_engine()` closes it (tests,
+shutdown). SQLAlchemy imports the psycopg driver only when the engine is built.
 """
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from dataclasses import dataclass
 
-from fastapi import Depends
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -19,9 +18,7 @@ from sqlalchemy.ext.asyncio import (
 
 from app.core.secrets import store_url
 from app.core.settings import Settings, get_settings
-
-_engine: AsyncEngine | None = None
-_session_factory: async_sessionmaker[AsyncSession] | None = None
+from app.db.loop_local import LoopLocal
 
 
 class PostgreSQLNotConfiguredError(RuntimeError):
@@ -36,65 +33,86 @@ def database_url(settings: Settings) -> str:
     return make_url(url).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
 
 
-def build_engine(settings: Settings) -> AsyncEngine:
-    """A new engine with the Lambda-aware pool and hard timeouts; most callers want get_engine."""
-    # One request at a time per Lambda sandbox: a bigger pool only holds idle connections
-    # that count against the database's max_connections while the sandbox is frozen.
-    pool_size, max_overflow = (
-        (1, 0)
-        if settings.is_lambda
-        else (settings.postgresql_pool_size, settings.postgresql_max_overflow)
-    )
-    session_options = (
-        f"-c statement_timeout={settings.postgresql_statement_timeout_ms} -c TimeZone=UTC"
-    )
+@dataclass(frozen=True, slots=True)
+class EngineOptions:
+    url: str
+    pool_size: int
+    max_overflow: int
+    pool_recycle: int
+    pool_timeout: float
+    connect_timeout: int
+    statement_timeout_ms: int
+    application_name: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "EngineOptions":
+        # One request at a time per Lambda sandbox: a bigger pool only holds idle connections
+        # that count against the database's max_connections while the sandbox is frozen.
+        pool_size, max_overflow = (
+            (1, 0)
+            if settings.is_lambda
+            else (settings.postgresql_pool_size, settings.postgresql_max_overflow)
+        )
+        return cls(
+            url=database_url(settings),
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            pool_recycle=settings.postgresql_pool_recycle_seconds,
+            pool_timeout=settings.postgresql_pool_timeout_seconds,
+            connect_timeout=settings.postgresql_connect_timeout_seconds,
+            statement_timeout_ms=settings.postgresql_statement_timeout_ms,
+            application_name=f"{settings.service_name}-{settings.environment}",
+        )
+
+
+def _create_engine(options: EngineOptions) -> AsyncEngine:
     return create_async_engine(
-        database_url(settings),
-        pool_size=pool_size,
-        max_overflow=max_overflow,
+        options.url,
+        pool_size=options.pool_size,
+        max_overflow=options.max_overflow,
         pool_pre_ping=True,  # sockets go stale while a sandbox is frozen
-        pool_recycle=settings.postgresql_pool_recycle_seconds,
-        pool_timeout=settings.postgresql_pool_timeout_seconds,
+        pool_recycle=options.pool_recycle,
+        pool_timeout=options.pool_timeout,
         connect_args={
-            "connect_timeout": settings.postgresql_connect_timeout_seconds,
-            "options": session_options,
-            "application_name": f"{settings.service_name}-{settings.environment}",
+            "connect_timeout": options.connect_timeout,
+            "options": f"-c statement_timeout={options.statement_timeout_ms} -c TimeZone=UTC",
+            "application_name": options.application_name,
         },
     )
 
 
-def get_engine() -> AsyncEngine:
-    global _engine
-    if _engine is None:
-        _engine = build_engine(get_settings())
-    return _engine
+def build_engine(settings: Settings) -> AsyncEngine:
+    """A new engine with the Lambda-aware pool and hard timeouts; most callers want get_engine."""
+    return _create_engine(EngineOptions.from_settings(settings))
 
 
-def get_session_factory() -> async_sessionmaker[AsyncSession]:
-    global _session_factory
-    if _session_factory is None:
-        # Loaded rows stay readable after commit, so services can return what they wrote.
-        _session_factory = async_sessionmaker(get_engine(), expire_on_commit=False)
-    return _session_factory
+def _connect(options: EngineOptions) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
+    engine = _create_engine(options)
+    # Loaded rows stay readable after commit, so services can return what they wrote.
+    return engine, async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def _dispose(pair: tuple[AsyncEngine, async_sessionmaker[AsyncSession]]) -> None:
+    await pair[0].dispose()
+
+
+_engines = LoopLocal(_connect, _dispose)
+
+
+def get_engine(settings: Settings | None = None) -> AsyncEngine:
+    """The running loop's shared engine (the process settings unless others are given)."""
+    return _engines.get(EngineOptions.from_settings(settings or get_settings()))[0]
+
+
+def get_session_factory(settings: Settings | None = None) -> async_sessionmaker[AsyncSession]:
+    return _engines.get(EngineOptions.from_settings(settings or get_settings()))[1]
 
 
 async def dispose_engine() -> None:
     """Close every pooled connection and forget the engine; the next use builds a new one."""
-    global _engine, _session_factory
-    engine, _engine, _session_factory = _engine, None, None
-    if engine is not None:
-        await engine.dispose()
+    await _engines.close()
 
 
-async def ping() -> None:
-    async with get_engine().connect() as connection:
+async def ping(settings: Settings | None = None) -> None:
+    async with get_engine(settings).connect() as connection:
         await connection.execute(text("SELECT 1"))
-
-
-async def _request_session() -> AsyncIterator[AsyncSession]:
-    async with get_session_factory()() as session:
-        yield session
-
-
-# scope="function": the connection goes back to the pool before the response is sent.
-SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]

@@ -1,16 +1,16 @@
 """The process-wide `redis.asyncio` client: created on first use, reused across invocations.
 
 redis is imported inside functions only, so importing the app loads no driver. Like every
-asyncio client, it belongs to the event loop it first ran on; when the loop or the
-connection settings change (tests pointing at another server), it is replaced.
+asyncio client, it belongs to its event loop: one per loop (`LoopLocal`: in practice one per
+process), replaced when the connection settings change (tests pointing at another server).
 """
 
-import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from app.core.secrets import SecretUnavailableError, store_url
 from app.core.settings import Settings
+from app.db.loop_local import LoopLocal
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -42,16 +42,6 @@ class RedisOptions:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class _Connection:
-    options: RedisOptions
-    loop: asyncio.AbstractEventLoop
-    client: "Redis"
-
-
-_current: _Connection | None = None
-
-
 def _connect(options: RedisOptions) -> "Redis":
     from redis.asyncio import Redis
     from redis.asyncio.retry import Retry
@@ -73,34 +63,21 @@ def _connect(options: RedisOptions) -> "Redis":
     )
 
 
+async def _close(client: "Redis") -> None:
+    await client.aclose()
+
+
+_clients = LoopLocal(_connect, _close)
+
+
 async def get_client(settings: Settings) -> "Redis":
     """The shared client for the running loop; raises RedisNotConfiguredError without a URL."""
-    global _current
-    options = RedisOptions.from_settings(settings)
-    loop = asyncio.get_running_loop()
-    previous = _current
-    if previous is not None and previous.options == options and previous.loop is loop:
-        return previous.client
-    # Install the replacement before awaiting the old client's close, so a concurrent
-    # request never sees (and never builds) a second client.
-    _current = replacement = _Connection(options, loop, _connect(options))
-    if previous is not None:
-        await _close(previous)
-    return replacement.client
+    return _clients.get(RedisOptions.from_settings(settings))
 
 
 async def close_client() -> None:
     """Close and forget the client (tests, shutdown); the next use builds a new one."""
-    global _current
-    previous, _current = _current, None
-    if previous is not None:
-        await _close(previous)
-
-
-async def _close(connection: _Connection) -> None:
-    # Only the client's own loop can close its sockets; a loop that is gone took them along.
-    if connection.loop is asyncio.get_running_loop():
-        await connection.client.aclose()
+    await _clients.close()
 
 
 def unavailable_errors() -> tuple[type[Exception], ...]:

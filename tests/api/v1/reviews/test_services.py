@@ -13,13 +13,16 @@ from app.core.exceptions import BookNotFoundError, ReviewNotFoundError
 from app.db.mongo.base import Document
 from tests.api.v1.reviews.factories import review_payload
 from tests.api.v1.reviews.test_book_reviews import create_book
+from tests.conftest import SettingsFactory
 
 pytestmark = pytest.mark.mongo
 
 
 @pytest.fixture
-def service(reviews_collection: AsyncCollection[Document]) -> ReviewService:
-    return ReviewService(ReviewRepository(reviews_collection))
+def service(
+    reviews_collection: AsyncCollection[Document], settings_factory: SettingsFactory
+) -> ReviewService:
+    return ReviewService(ReviewRepository(reviews_collection), settings_factory())
 
 
 async def test_a_review_of_an_existing_book_is_stored(

@@ -7,10 +7,9 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
-from app.api.dependencies import SettingsDep
+from app.api.dependencies import SessionDep, SettingsDep
 from app.api.v1.books.schema import BookCreate, BookListQuery, BookPatch, BookPublic, BookReplace
 from app.api.v1.books.services import BookService
-from app.db.postgresql.connection import SessionDep
 from app.shared.base_responses import EnvelopeResponse, envelope_response
 from app.shared.etags import IfMatchDep, version_etag
 from app.shared.openapi import openapi_error, openapi_header

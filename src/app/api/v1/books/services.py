@@ -31,9 +31,9 @@ def _violated_constraint(error: IntegrityError) -> str | None:
     return name if isinstance(name, str) else None
 
 
-async def ensure_book_exists(book_id: UUID) -> None:
+async def ensure_book_exists(book_id: UUID, settings: Settings | None = None) -> None:
     """Raise BookNotFoundError (404/1001) unless an active book has this id."""
-    async with get_session_factory()() as session:
+    async with get_session_factory(settings)() as session:
         if not await BookRepository(session).exists_active(book_id):
             raise BookNotFoundError()
 

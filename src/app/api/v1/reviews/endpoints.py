@@ -27,7 +27,7 @@ router = APIRouter(tags=["reviews"])
 
 async def _review_service(settings: SettingsDep) -> ReviewService:
     collection = await get_collection(settings, ReviewDocument)
-    return ReviewService(ReviewRepository(collection))
+    return ReviewService(ReviewRepository(collection), settings)
 
 
 ReviewServiceDep = Annotated[ReviewService, Depends(_review_service)]

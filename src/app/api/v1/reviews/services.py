@@ -18,6 +18,7 @@ from app.api.v1.reviews.schema import (
     ReviewSummary,
 )
 from app.core.exceptions import ReviewNotFoundError
+from app.core.settings import Settings
 from app.db.mongo.models.review import ReviewDocument
 from app.shared.pagination import Page
 
@@ -27,17 +28,18 @@ def _public(review: ReviewDocument) -> ReviewPublic:
 
 
 class ReviewService:
-    def __init__(self, repository: ReviewRepository) -> None:
+    def __init__(self, repository: ReviewRepository, settings: Settings) -> None:
         self._repository = repository
+        self._settings = settings
 
     async def create(self, book_id: UUID, payload: ReviewCreate) -> ReviewPublic:
-        await ensure_book_exists(book_id)
+        await ensure_book_exists(book_id, self._settings)
         review = ReviewDocument(book_id=book_id, **payload.model_dump())
         await self._repository.add(review)
         return _public(review)
 
     async def list_for_book(self, book_id: UUID, query: ReviewListQuery) -> Page[ReviewPublic]:
-        await ensure_book_exists(book_id)
+        await ensure_book_exists(book_id, self._settings)
         page = query.page
         reviews, total = await self._repository.list_for_book(
             book_id, page, reviewer=query.reviewer
@@ -46,7 +48,7 @@ class ReviewService:
         return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
     async def summarize(self, book_id: UUID) -> ReviewSummary:
-        await ensure_book_exists(book_id)
+        await ensure_book_exists(book_id, self._settings)
         return await self._repository.summarize(book_id)
 
     async def get(self, review_id: UUID) -> ReviewPublic:
