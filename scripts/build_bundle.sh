@@ -2,6 +2,8 @@
 # Builds the Lambda deployable for the python3.12 runtime on x86_64: src/app plus runtime
 # dependencies only (the same lock export as the deploy image), .pyc compiled, then zipped.
 # Usage: scripts/build_bundle.sh [OUT_DIR]   (default dist; writes OUT_DIR/lambda and OUT_DIR/lambda.zip)
+# REQUIREMENTS (a pinned, hashed requirements file) and APP_SOURCE (a package dir or a module)
+# replace the lock export and src/app: bench/run.py bundles its reference apps this way.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -9,13 +11,15 @@ out=$(mkdir -p "${1:-$root/dist}" && cd "${1:-$root/dist}" && pwd)
 uv=${UV:-uv}
 python=${PYTHON:-$root/.venv/bin/python}
 bundle=$out/lambda
+requirements=${REQUIREMENTS:-$out/requirements.lambda.txt}
+app_source=${APP_SOURCE:-$root/src/app}
 
 rm -rf "$bundle" "$out/lambda.zip"
 mkdir -p "$bundle"
-UV="$uv" "$root/scripts/export-requirements.sh" "$out/requirements.lambda.txt"
+[[ -n ${REQUIREMENTS:-} ]] || UV="$uv" "$root/scripts/export-requirements.sh" "$requirements"
 
 # manylinux_2_28 wheels run on Lambda's Amazon Linux 2023 (glibc 2.34); never build from source.
-"$uv" pip install --quiet --target "$bundle" --requirement "$out/requirements.lambda.txt" \
+"$uv" pip install --quiet --target "$bundle" --requirement "$requirements" \
     --python-version 3.12 --python-platform x86_64-manylinux_2_28 \
     --only-binary :all: --require-hashes --no-deps --link-mode copy
 
@@ -32,10 +36,11 @@ if command -v strip >/dev/null; then find "$bundle" -name '*.so' -exec strip --s
 # keeps its sources so its tracebacks show code. unchecked-hash: zip timestamps don't matter.
 "$python" -m compileall -q -b -j 0 --invalidation-mode unchecked-hash "$bundle" >/dev/null
 find "$bundle" -name '*.py' -delete
-cp -r "$root/src/app" "$bundle/app"
-find "$bundle/app" -name '*.pyc' -delete
-find "$bundle/app" -name __pycache__ -prune -exec rm -rf {} +
-"$python" -m compileall -q -j 0 --invalidation-mode unchecked-hash "$bundle/app" >/dev/null
+app=$bundle/$(basename "$app_source")
+cp -r "$app_source" "$app"
+find "$app" -name '*.pyc' -delete
+find "$app" -name __pycache__ -prune -exec rm -rf {} +
+"$python" -m compileall -q -j 0 --invalidation-mode unchecked-hash "$app" >/dev/null
 
 (cd "$bundle" && zip -q -r -9 -X "$out/lambda.zip" .)
 echo "bundle: $bundle ($(du -sh "$bundle" | cut -f1) unzipped, $(du -sh "$out/lambda.zip" | cut -f1) zipped)"
