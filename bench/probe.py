@@ -1,0 +1,80 @@
+"""One fresh Lambda-like process: import the handler, serve the first request, then warm ones.
+
+bench/run.py runs this source with `python3.12 -S -P -c` and only a bundle on PYTHONPATH. The spec
+comes in on stdin, the result goes out on a pipe, both as `marshal` (a builtin module): nothing
+is imported before the handler's import is timed. The app's logs stay on stdout.
+"""
+
+import marshal
+import sys
+import time
+
+
+class LambdaContext:
+    """What the Lambda runtime passes as `context`, as far as Mangum and the app read it."""
+
+    def __init__(self, function_name: str) -> None:
+        self.aws_request_id = "00000000-0000-0000-0000-000000000000"
+        self.function_name = function_name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = (
+            f"arn:aws:lambda:us-east-1:123456789012:function:{function_name}"
+        )
+        self.memory_limit_in_mb = 1024
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+def main() -> None:
+    spec = marshal.loads(sys.stdin.buffer.read())  # noqa: S302 - written by bench/run.py
+    context = LambdaContext(spec["function_name"])
+    events: dict[str, dict[str, object]] = spec["events"]
+
+    def invoke(name: str) -> dict[str, object]:
+        response: dict[str, object] = handler(events[name], context)
+        if response.get("statusCode") != 200:
+            raise SystemExit(f"{name}: {response}")
+        return response
+
+    started, started_cpu = time.perf_counter_ns(), time.process_time_ns()
+    handler = __import__(spec["module"], fromlist=["handler"]).handler
+    imported, imported_cpu = time.perf_counter_ns(), time.process_time_ns()
+    first = invoke(spec["cold"])
+    served, served_cpu = time.perf_counter_ns(), time.process_time_ns()
+
+    import resource
+
+    max_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    headers = first.get("headers")
+    x_cache = headers.get("x-cache", "") if isinstance(headers, dict) else ""
+
+    warm: list[str] = spec["warm"]
+    for _ in range(spec["warmup"]):
+        for name in warm:
+            invoke(name)
+    samples: dict[str, list[int]] = {name: [] for name in warm}
+    cpu_samples: dict[str, list[int]] = {name: [] for name in warm}
+    for _ in range(spec["invocations"]):
+        for name in warm:
+            before, before_cpu = time.perf_counter_ns(), time.process_time_ns()
+            invoke(name)
+            cpu_samples[name].append(time.process_time_ns() - before_cpu)
+            samples[name].append(time.perf_counter_ns() - before)
+
+    result = {
+        "init_ns": imported - started,
+        "init_cpu_ns": imported_cpu - started_cpu,
+        "cold_ns": served - started,
+        "cold_cpu_ns": served_cpu - started_cpu,
+        "max_rss_kb": max_rss_kb,
+        "cold_x_cache": x_cache,
+        "warm_ns": samples,
+        "warm_cpu_ns": cpu_samples,
+    }
+    with open(spec["result_fd"], "wb") as out:
+        out.write(marshal.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

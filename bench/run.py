@@ -1,0 +1,276 @@
+"""Cold start, warm latency, memory and size of the Lambda bundle, as ratios to reference apps.
+
+Builds the project's bundle and the reference apps' (bench/reference), starts PostgreSQL, Redis
+and MongoDB unless their URLs are set, migrates, inserts one book, then runs fresh `python3.12
+-S` processes round-robin (the order rotates every round) and prints medians and paired ratios
+against the targets of issue 6. docs/performance.md explains the measures.
+"""
+
+import argparse
+import marshal
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypedDict
+
+from bundles import ROOT, Bundle, build_project, build_reference
+
+sys.path.insert(0, str(ROOT))
+
+from scripts.devstack import DevStack
+from tests.support.lambda_events import build_event
+
+BOOK_ID = "6b1f3f52-2c1d-4f4e-9a59-0b3d5e1a7c01"
+EVENTS = {
+    "health": build_event("http_v2", "GET", "/health"),
+    "book": build_event("http_v2", "GET", f"/v1/books/{BOOK_ID}"),
+}
+PROBE = (ROOT / "bench" / "probe.py").read_text()
+PYTHON = str(Path(sys.base_prefix) / "bin" / "python3.12")  # the plain interpreter, no venv
+STORE_URLS = ("POSTGRESQL_URL", "REDIS_URL", "MONGO_URL")
+MIB = 1024 * 1024
+BUNDLE_BUDGET_MIB = 70
+
+
+class ProbeResult(TypedDict):
+    init_ns: int
+    init_cpu_ns: int
+    cold_ns: int
+    cold_cpu_ns: int
+    max_rss_kb: int
+    cold_x_cache: str
+    warm_ns: dict[str, list[int]]
+    warm_cpu_ns: dict[str, list[int]]
+
+
+Measure = Callable[[ProbeResult], float]
+
+
+@dataclass(frozen=True)
+class Target:
+    label: str
+    bundle: Bundle
+    module: str
+    cold: str  # the event of the first request
+    warm: tuple[str, ...]
+    env: Mapping[str, str]
+    runs: list[ProbeResult] = field(default_factory=list)
+
+    def median(self, measure: Measure) -> float:
+        return statistics.median(measure(run) for run in self.runs)
+
+
+def init_ms(cpu: bool = False) -> Measure:
+    return lambda run: (run["init_cpu_ns"] if cpu else run["init_ns"]) / 1e6
+
+
+def cold_ms(cpu: bool = False) -> Measure:
+    return lambda run: (run["cold_cpu_ns"] if cpu else run["cold_ns"]) / 1e6
+
+
+def warm_us(event: str, cpu: bool = False) -> Measure:
+    return lambda run: (
+        statistics.median((run["warm_cpu_ns"] if cpu else run["warm_ns"])[event]) / 1e3
+    )
+
+
+def rss_mib(run: ProbeResult) -> float:
+    return run["max_rss_kb"] / 1024
+
+
+@contextmanager
+def stores() -> Iterator[dict[str, str]]:
+    """URL of every store: from the environment, else of an embedded server started here."""
+    stack = DevStack()
+    try:
+        started = stack.start()
+        for var in STORE_URLS:
+            print(f"{var}: {'embedded' if var in started else 'from the environment'}")
+        yield {var: started.get(var) or os.environ[var] for var in STORE_URLS}
+    finally:
+        stack.stop()
+
+
+def prepare_database(postgresql_url: str) -> None:
+    """Migrate to head and make sure the benchmarked book exists."""
+    import psycopg
+    from sqlalchemy import make_url
+
+    env = {**os.environ, "ENVIRONMENT": "production", "POSTGRESQL_URL": postgresql_url}
+    migrate = [sys.executable, "-m", "app.db.postgresql.migrate"]
+    subprocess.run(migrate, check=True, env=env, stdout=subprocess.DEVNULL)
+    plain_url = make_url(postgresql_url).set(drivername="postgresql")
+    with psycopg.connect(plain_url.render_as_string(hide_password=False)) as connection:
+        connection.execute(
+            "INSERT INTO public.books (id, title, author, year, type)"
+            " VALUES (%s, 'Benchmarks', 'Bench', 2024, 'online') ON CONFLICT (id) DO NOTHING",
+            (BOOK_ID,),
+        )
+
+
+def probe(target: Target, invocations: int) -> ProbeResult:
+    """One fresh process: the handler import, the first request, then warm invocations."""
+    read_end, write_end = os.pipe()
+    spec = {
+        "result_fd": write_end,
+        "module": target.module,
+        "function_name": "bench",
+        "events": {name: EVENTS[name] for name in {target.cold, *target.warm}},
+        "cold": target.cold,
+        "warm": list(target.warm),
+        "warmup": max(invocations // 4, 20),
+        "invocations": invocations,
+    }
+    env = {
+        "PYTHONPATH": str(target.bundle.tree),
+        "PYTHONDONTWRITEBYTECODE": "1",  # Lambda's code directory is read-only
+        "PATH": "",
+        "LANG": "C.UTF-8",
+        "ENVIRONMENT": "production",
+        "AWS_LAMBDA_FUNCTION_NAME": "bench",
+        "AWS_REGION": "us-east-1",
+        **target.env,
+    }
+    with subprocess.Popen(
+        [PYTHON, "-S", "-P", "-c", PROBE],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,  # the app's logs: a pipe, as on Lambda
+        stderr=subprocess.PIPE,
+        env=env,
+        pass_fds=(write_end,),
+        cwd=target.bundle.tree,
+    ) as process:
+        os.close(write_end)
+        _, stderr = process.communicate(marshal.dumps(spec), timeout=300)
+        with os.fdopen(read_end, "rb") as pipe:
+            payload = pipe.read()
+    if process.returncode or not payload:
+        raise RuntimeError(f"{target.label}: probe failed\n{stderr.decode()[-3000:]}")
+    result: ProbeResult = marshal.loads(payload)  # noqa: S302 - written by our own child
+    return result
+
+
+def measure(targets: Sequence[Target], rounds: int, invocations: int) -> None:
+    """Round r runs every target once, starting at target r: neighbours share the noise."""
+    for round_index in range(-1, rounds):  # round -1 warms the page cache and is dropped
+        for offset in range(len(targets)):
+            target = targets[(round_index + offset) % len(targets)]
+            result = probe(target, invocations)
+            if round_index >= 0:
+                target.runs.append(result)
+        print(".", end="", flush=True)
+    print()
+
+
+def print_medians(targets: Sequence[Target]) -> None:
+    print(
+        f"\n{'medians (wall time; CPU time)':<32}{'init ms':>9}{'CPU':>6}{'cold ms':>9}"
+        f"{'/health µs':>12}{'book µs':>9}{'RSS MiB':>9}{'MiB':>7}{'zip MiB':>9}"
+    )
+    for target in targets:
+        warm = "".join(
+            f"{target.median(warm_us(name)):>{width}.0f}"
+            if name in target.warm
+            else f"{'-':>{width}}"
+            for name, width in (("health", 12), ("book", 9))
+        )
+        print(
+            f"{target.label:<32}{target.median(init_ms()):>9.1f}"
+            f"{target.median(init_ms(cpu=True)):>6.0f}{target.median(cold_ms()):>9.1f}{warm}"
+            f"{target.median(rss_mib):>9.1f}{target.bundle.unzipped_bytes() / MIB:>7.1f}"
+            f"{target.bundle.zipped_bytes() / MIB:>9.1f}"
+        )
+
+
+def paired_ratios(project: Target, reference: Target, measure: Measure) -> list[float]:
+    """Project / reference for the two processes of each round, which ran close in time."""
+    return [measure(a) / measure(b) for a, b in zip(project.runs, reference.runs, strict=True)]
+
+
+def print_ratios(project: Target, bare: Target, orm: Target) -> None:
+    print(f"\n{project.label}: median ratio of wall times [p25-p75], of CPU times, target")
+    checks: Sequence[tuple[str, Target, Callable[[bool], Measure], float]] = (
+        ("init / bare init", bare, init_ms, 1.6),
+        ("cold first GET book / sqlalchemy ref", orm, cold_ms, 1.15),
+        ("warm /health / bare", bare, lambda cpu: warm_us("health", cpu), 1.3),
+        ("warm GET book / sqlalchemy ref", orm, lambda cpu: warm_us("book", cpu), 1.2),
+    )
+    for name, reference, measure, limit in checks:
+        wall = paired_ratios(project, reference, measure(False))
+        low, _, high = statistics.quantiles(wall, n=4) if len(wall) > 1 else (wall[0],) * 3
+        cpu = statistics.median(paired_ratios(project, reference, measure(True)))
+        verdict = "PASS" if statistics.median(wall) <= limit else "MISS"
+        print(
+            f"  {name:<38}{statistics.median(wall):>6.2f}x [{low:.2f}-{high:.2f}]"
+            f" CPU {cpu:.2f}x  <= {limit:.2f}x  {verdict}"
+        )
+    size = project.bundle.unzipped_bytes() / MIB
+    verdict = "PASS" if size <= BUNDLE_BUDGET_MIB else "MISS"
+    print(f"  {'bundle unzipped':<38}{size:>6.1f} MiB{'':<23}<= {BUNDLE_BUDGET_MIB} MiB  {verdict}")
+    hits = sum(run["cold_x_cache"] == "HIT" for run in project.runs)
+    if hits:
+        print(f"  (first GET book was a Redis cache hit in {hits}/{len(project.runs)} processes)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="5 rounds, 100 warm invocations")
+    parser.add_argument("--rounds", type=int, help="fresh processes per target (default 15)")
+    parser.add_argument("--invocations", type=int, help="timed warm invocations per process")
+    parser.add_argument("--project-bundle", type=Path, help="a dist dir of make bundle to use")
+    parser.add_argument(
+        "--candidate",
+        type=Path,
+        action="append",
+        default=[],
+        help="another dist dir (e.g. a changed copy) measured like the project, postgres only",
+    )
+    args = parser.parse_args(argv)
+    rounds = args.rounds or (5 if args.quick else 15)
+    invocations = args.invocations or (100 if args.quick else 300)
+    began = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="bench-") as scratch, stores() as urls:
+        work = Path(scratch)
+        print("building bundles", flush=True)
+        dist = args.project_bundle
+        project_bundle = Bundle.of(dist) if dist else build_project(work / "project")
+        bare_bundle = build_reference("bare", work / "bare")
+        orm_bundle = build_reference("sqlalchemy_ref", work / "sqlalchemy_ref")
+        prepare_database(urls["POSTGRESQL_URL"])
+
+        # Never reached, still counted: the limiter's Redis round trip stays in the measure.
+        postgres = {"POSTGRESQL_URL": urls["POSTGRESQL_URL"], "RATE_LIMIT_REQUESTS": str(10**9)}
+        stores_env = {**postgres, "REDIS_URL": urls["REDIS_URL"], "MONGO_URL": urls["MONGO_URL"]}
+        both = ("health", "book")
+        projects = [
+            Target("project, postgres only", project_bundle, "app.main", "book", both, postgres),
+            Target("project, all stores", project_bundle, "app.main", "book", both, stores_env),
+            *(
+                Target(
+                    f"candidate {path.name}", Bundle.of(path), "app.main", "book", both, postgres
+                )
+                for path in args.candidate
+            ),
+        ]
+        bare = Target("bare (cold: GET /health)", bare_bundle, "bare", "health", ("health",), {})
+        orm = Target("sqlalchemy ref", orm_bundle, "sqlalchemy_ref", "book", ("book",), postgres)
+        targets = [*projects, bare, orm]
+        print(f"{rounds} rounds x {len(targets)} fresh processes", flush=True)
+        measure(targets, rounds, invocations)
+        print_medians(targets)
+        for project in projects:
+            print_ratios(project, bare, orm)
+    took = time.monotonic() - began
+    print(f"\n{took:.0f} s on {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
