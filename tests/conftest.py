@@ -15,14 +15,17 @@ if _STACK is not None:
     apply_env(_STACK.start())
 
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
 from app.core.settings.testing import TestingSettings
+from app.lambda_handler import build_handler
 from app.main import create_app
+from tests.support.lambda_events import Shape
+from tests.support.lambda_transport import LambdaTransport, run_on_handler_thread
 
 pytest_plugins = ["tests.fixtures.mongo", "tests.fixtures.postgresql", "tests.fixtures.redis"]
 
@@ -59,12 +62,28 @@ def app(app_factory: AppFactory) -> FastAPI:
     return app_factory()
 
 
-def asgi_client(app: FastAPI) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+# How app_client() reaches the app: "asgi", or a Lambda event shape ("http_v2", "rest_v1",
+# "alb") through the Lambda handler. tests/api/conftest.py runs each endpoint test per shape.
+_transport = "asgi"
+
+
+def use_transport(transport: str) -> None:
+    global _transport
+    _transport = transport
+
+
+def app_client(app: FastAPI) -> httpx.AsyncClient:
+    """An HTTP client for `app` over the current transport: ASGI, or Mangum with real events."""
+    transport: httpx.AsyncBaseTransport
+    if _transport == "asgi":
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    else:
+        handler = run_on_handler_thread(lambda: build_handler(app, app.state.settings))
+        transport = LambdaTransport(handler, shape=cast(Shape, _transport))
     return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with asgi_client(app) as http:
+    async with app_client(app) as http:
         yield http

@@ -3,13 +3,15 @@
 import json
 from typing import Any
 
+import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import Response as RawResponse
 
 from app.lambda_handler import build_handler
 from tests.conftest import AppFactory
 from tests.support.lambda_events import build_event, lambda_context, load_event
-from tests.support.lambda_transport import invoke, run_on_handler_thread
+from tests.support.lambda_transport import SyncLambdaTransport, invoke, run_on_handler_thread
 
 HTTP_EVENTS = [
     "rest_api_v1",
@@ -163,3 +165,55 @@ def test_migrate_job_fails_loudly_when_the_database_is_down(app_factory: AppFact
     app = app_factory(postgresql_url="postgresql+psycopg://postgres@127.0.0.1:9/app")
     with pytest.raises(Exception, match=r"(?i)connect|refused"):
         invoke(_handler_for(app), load_event("migrate"))
+
+
+def _round_trip_app(app_factory: AppFactory) -> FastAPI:
+    app = app_factory()
+
+    @app.post("/echo")
+    async def echo(request: Request) -> RawResponse:
+        body = await request.body()
+        payload = {
+            "tags": request.query_params.getlist("tag"),
+            "accept": request.headers.getlist("accept"),
+            "cookies": dict(request.cookies),
+            "body_hex": body.hex(),
+        }
+        response = RawResponse(json.dumps(payload), media_type="application/json")
+        response.set_cookie("first", "1")
+        response.set_cookie("second", "2")
+        return response
+
+    @app.get("/cover.bin")
+    async def cover() -> RawResponse:
+        return RawResponse(bytes(range(256)), media_type="application/octet-stream")
+
+    return app
+
+
+@pytest.mark.parametrize("shape", ["http_v2", "rest_v1", "alb_multi", "function_url"])
+def test_multi_values_cookies_and_binary_survive_the_round_trip(
+    app_factory: AppFactory, shape: Any
+) -> None:
+    handler = _handler_for(_round_trip_app(app_factory))
+    with httpx.Client(
+        transport=SyncLambdaTransport(handler, shape=shape),
+        base_url="http://testserver",
+        cookies={"session": "s1", "theme": "dark"},
+    ) as client:
+        echoed = client.post(
+            "/echo?tag=a&tag=b",
+            content=bytes([0, 255, 1, 254]),
+            headers=[("accept", "text/plain"), ("accept", "application/json")],
+        )
+        cover = client.get("/cover.bin")
+    data = echoed.json()
+    assert data["tags"] == ["a", "b"]
+    assert ",".join(data["accept"]).replace(" ", "") == "text/plain,application/json"
+    assert data["cookies"] == {"session": "s1", "theme": "dark"}
+    assert data["body_hex"] == "00ff01fe"
+    assert sorted(echoed.headers.get_list("set-cookie")) == [
+        "first=1; Path=/; SameSite=lax",
+        "second=2; Path=/; SameSite=lax",
+    ]
+    assert cover.content == bytes(range(256))

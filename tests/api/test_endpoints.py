@@ -6,7 +6,7 @@ import httpx
 from fastapi import FastAPI
 
 from app.shared.readiness import ReadinessProbe
-from tests.conftest import AppFactory, asgi_client
+from tests.conftest import AppFactory, app_client
 from tests.support.envelope import assert_envelope
 
 
@@ -21,7 +21,7 @@ async def test_index_describes_the_service(client: httpx.AsyncClient) -> None:
 
 
 async def test_index_has_no_docs_url_when_docs_are_off(app_factory: AppFactory) -> None:
-    async with asgi_client(app_factory(docs_enabled=False)) as client:
+    async with app_client(app_factory(docs_enabled=False)) as client:
         data = assert_envelope(await client.get("/"), 200)
     assert data["docs_url"] is None
 
@@ -32,7 +32,7 @@ async def test_health_is_ok(client: httpx.AsyncClient) -> None:
 
 async def test_ready_with_no_store_configured_is_ready(app_factory: AppFactory) -> None:
     app = app_factory(postgresql_url=None, mongo_url=None, redis_url=None)
-    async with asgi_client(app) as client:
+    async with app_client(app) as client:
         data = assert_envelope(await client.get("/health/ready"), 200)
     assert data == {"ready": True, "checks": []}
 
@@ -55,7 +55,7 @@ async def test_ready_reports_each_check_and_fails_when_one_is_down(app: FastAPI)
 
     _with_checks(app, answers=answers, refuses=refuses, hangs=hangs)
     # When readiness is probed
-    async with asgi_client(app) as client:
+    async with app_client(app) as client:
         details = assert_envelope(await client.get("/health/ready"), 503, code=9004)
     # Then every check is listed with its outcome and nothing leaks
     checks = {check["name"]: check for check in details["checks"]}
@@ -77,6 +77,6 @@ async def test_ready_is_ok_when_every_check_answers(app: FastAPI) -> None:
         return None
 
     _with_checks(app, first=answers, second=answers)
-    async with asgi_client(app) as client:
+    async with app_client(app) as client:
         data = assert_envelope(await client.get("/health/ready"), 200)
     assert [check["ok"] for check in data["checks"]] == [True, True]

@@ -3,7 +3,7 @@
 import pytest
 
 from app.core.settings import SettingsError, load_settings
-from tests.conftest import AppFactory, asgi_client
+from tests.conftest import AppFactory, app_client
 
 
 @pytest.mark.parametrize(
@@ -64,8 +64,8 @@ def test_values_are_parsed_from_the_environment(monkeypatch: pytest.MonkeyPatch)
 async def test_production_hides_docs_unless_enabled(
     monkeypatch: pytest.MonkeyPatch, app_factory: AppFactory
 ) -> None:
-    async with asgi_client(app_factory(docs_enabled=False)) as client:
+    async with app_client(app_factory(docs_enabled=False)) as client:
         assert (await client.get("/docs")).status_code == 404
         assert (await client.get("/openapi.json")).status_code == 404
-    async with asgi_client(app_factory(docs_enabled=True)) as client:
+    async with app_client(app_factory(docs_enabled=True)) as client:
         assert (await client.get("/docs")).status_code == 200

@@ -13,7 +13,7 @@ from sqlalchemy import exc as sa_exc
 
 from app.core.exceptions import BookNotFoundError
 from app.shared.error_mapping import to_api_exception
-from tests.conftest import AppFactory, asgi_client
+from tests.conftest import AppFactory, app_client
 from tests.support.envelope import assert_envelope
 
 
@@ -69,7 +69,7 @@ async def test_a_store_error_escaping_a_route_is_its_503(app_factory: AppFactory
     async def store() -> None:
         raise redis_errors.ConnectionError("Error 111 connecting to 10.0.0.5:6379")
 
-    async with asgi_client(app) as client:
+    async with app_client(app) as client:
         response = await client.get("/store")
     assert_envelope(response, 503, code=9003)
     assert "10.0.0.5" not in response.text

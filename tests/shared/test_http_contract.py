@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field
 
-from tests.conftest import AppFactory, asgi_client
+from tests.conftest import AppFactory, app_client
 from tests.support.envelope import assert_envelope
 
 
@@ -34,7 +34,7 @@ def add_test_routes(app: FastAPI) -> FastAPI:
 @pytest.fixture
 async def http(app_factory: AppFactory) -> AsyncIterator[httpx.AsyncClient]:
     app = add_test_routes(app_factory(max_request_body_bytes=64))
-    async with asgi_client(app) as client:
+    async with app_client(app) as client:
         yield client
 
 
@@ -155,7 +155,7 @@ async def test_security_headers_on_success_and_error(http: httpx.AsyncClient) ->
 
 async def test_cors_allows_only_configured_origins(app_factory: AppFactory) -> None:
     app = app_factory(cors_allow_origins="https://app.example.com")
-    async with asgi_client(app) as client:
+    async with app_client(app) as client:
         allowed = await client.get("/health", headers={"Origin": "https://app.example.com"})
         denied = await client.get("/health", headers={"Origin": "https://evil.example.com"})
         preflight = await client.options(

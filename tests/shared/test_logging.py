@@ -8,7 +8,7 @@ from loguru import logger
 
 from app.shared.logging import configure_logging
 from app.shared.request_context import LambdaInvocation, lambda_invocation_var, trace_id_var
-from tests.conftest import AppFactory, SettingsFactory, asgi_client
+from tests.conftest import AppFactory, SettingsFactory, app_client
 
 
 def _json_lines(text: str) -> list[dict[str, object]]:
@@ -93,7 +93,7 @@ async def test_request_logs_share_the_trace_id(
         logger.info("doing work")
         return {"ok": True}
 
-    async with asgi_client(app) as client:
+    async with app_client(app) as client:
         await client.get("/work", headers={"X-Request-ID": "req-42"})
     # The test's own HTTP client logs outside the request; only the app's lines count.
     lines = [line for line in _json_lines(capsys.readouterr().out) if line["logger"] != "httpx"]

@@ -5,12 +5,12 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import AppFactory, asgi_client
+from tests.conftest import AppFactory, app_client
 
 
 @pytest.fixture
 async def schema(app_factory: AppFactory) -> dict[str, Any]:
-    async with asgi_client(app_factory()) as client:
+    async with app_client(app_factory()) as client:
         response = await client.get("/openapi.json")
     assert response.status_code == 200
     document: dict[str, Any] = response.json()

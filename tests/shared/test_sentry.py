@@ -11,7 +11,7 @@ import pytest
 import sentry_sdk
 
 from app.shared.sentry import capture_exception, tag_trace_id
-from tests.conftest import AppFactory, asgi_client
+from tests.conftest import AppFactory, app_client
 from tests.support.http_stub import RecordedRequest, http_stub
 
 
@@ -51,7 +51,7 @@ async def test_unhandled_error_is_sent_with_trace_id(app_factory: AppFactory) ->
             raise RuntimeError("secret")
 
         # When a route crashes
-        async with asgi_client(app) as client:
+        async with app_client(app) as client:
             response = await client.get("/crash", headers={"X-Request-ID": "sentry-1"})
         sentry_sdk.flush(timeout=5)
 

@@ -14,7 +14,7 @@ from app.db.redis.connection import (
     redis_key,
     unavailable_errors,
 )
-from tests.conftest import AppFactory, SettingsFactory, asgi_client
+from tests.conftest import AppFactory, SettingsFactory, app_client
 from tests.support.envelope import assert_envelope
 
 
@@ -73,11 +73,11 @@ async def test_a_server_that_never_answers_times_out_within_the_socket_timeout(
 async def test_readiness_pings_redis(
     app_factory: AppFactory, redis_overrides: dict[str, object], closed_port_redis_url: str
 ) -> None:
-    async with asgi_client(app_factory(**redis_overrides)) as client:
+    async with app_client(app_factory(**redis_overrides)) as client:
         data = assert_envelope(await client.get("/health/ready"), 200)
     assert {"name": "redis", "ok": True}.items() <= _check(data, "redis").items()
 
-    async with asgi_client(app_factory(redis_url=closed_port_redis_url)) as client:
+    async with app_client(app_factory(redis_url=closed_port_redis_url)) as client:
         details = assert_envelope(await client.get("/health/ready"), 503, code=9004)
     assert _check(details, "redis")["ok"] is False
 

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from loguru import logger
 
 from app.lambda_handler import build_handler
-from tests.conftest import AppFactory, asgi_client
+from tests.conftest import AppFactory, app_client
 from tests.support.envelope import assert_envelope
 from tests.support.lambda_events import build_event
 from tests.support.lambda_transport import invoke, run_on_handler_thread
@@ -32,7 +32,7 @@ async def test_the_request_over_the_limit_is_429_until_the_window_ends(
     app_factory: AppFactory, redis_overrides: dict[str, Any]
 ) -> None:
     app = app_factory(**redis_overrides, rate_limit_requests=5, rate_limit_window_seconds=2)
-    async with asgi_client(app) as client:
+    async with app_client(app) as client:
         await _start_of_a_window(2)
         allowed = [await client.get(LIMITED) for _ in range(5)]
         refused = await client.get(LIMITED)
@@ -57,7 +57,7 @@ async def test_base_endpoints_are_not_limited(
     app_factory: AppFactory, redis_overrides: dict[str, Any]
 ) -> None:
     app = app_factory(**redis_overrides, rate_limit_requests=1, rate_limit_window_seconds=60)
-    async with asgi_client(app) as client:
+    async with app_client(app) as client:
         await client.get(LIMITED)
         assert_envelope(await client.get(LIMITED), 429, code=8005)
         for path in ("/", "/health", "/health/ready", "/docs", "/openapi.json"):
@@ -82,7 +82,7 @@ async def test_behind_a_trusted_proxy_the_forwarded_client_is_limited(
     app = app_factory(
         **redis_overrides, rate_limit_requests=1, rate_limit_window_seconds=60, trusted_proxy_hops=1
     )
-    async with asgi_client(app) as client:
+    async with app_client(app) as client:
         # A client cannot escape its budget by writing its own X-Forwarded-For entries.
         first = await client.get(LIMITED, headers={"X-Forwarded-For": "1.1.1.1, 192.0.2.9"})
         spoofed = await client.get(LIMITED, headers={"X-Forwarded-For": "2.2.2.2, 192.0.2.9"})
@@ -113,7 +113,7 @@ async def test_zero_requests_turns_limiting_off(
     app_factory: AppFactory, closed_port_redis_url: str
 ) -> None:
     app = app_factory(redis_url=closed_port_redis_url, rate_limit_requests=0)
-    async with asgi_client(app) as client:
+    async with app_client(app) as client:
         response = await client.get("/v1/unknown")
     assert_envelope(response, 404, code=8002)
     assert "ratelimit-limit" not in response.headers
@@ -126,7 +126,7 @@ async def test_redis_down_lets_requests_through_with_a_warning(
     warnings: list[str] = []
     sink = logger.add(lambda message: warnings.append(str(message)), level="WARNING")
     try:
-        async with asgi_client(app) as client:
+        async with app_client(app) as client:
             started = time.perf_counter()
             responses = [await client.get("/v1/unknown") for _ in range(3)]
             elapsed = time.perf_counter() - started

@@ -3,7 +3,7 @@
 import time
 
 from tests.api.v1.books.factories import book_payload, create_book
-from tests.conftest import AppFactory, asgi_client
+from tests.conftest import AppFactory, app_client
 from tests.support.envelope import assert_envelope
 
 DEADLINE_SECONDS = 2.0
@@ -13,7 +13,7 @@ async def test_reads_and_writes_work_and_keyed_creations_are_503(
     app_factory: AppFactory, closed_port_redis_url: str
 ) -> None:
     app = app_factory(redis_url=closed_port_redis_url, rate_limit_requests=5)
-    async with asgi_client(app) as client:
+    async with app_client(app) as client:
         started = time.perf_counter()
         book = await create_book(client)
         read = await client.get(f"/v1/books/{book['id']}")

@@ -2,7 +2,7 @@
 
 import time
 
-from tests.conftest import AppFactory, asgi_client
+from tests.conftest import AppFactory, app_client
 from tests.support.envelope import assert_envelope
 
 DEADLINE_SECONDS = 5.0
@@ -11,7 +11,7 @@ DEADLINE_SECONDS = 5.0
 async def test_closed_port_gives_fast_503s_and_not_ready(
     postgresql_down: str, app_factory: AppFactory
 ) -> None:
-    async with asgi_client(app_factory()) as client:
+    async with app_client(app_factory()) as client:
         started = time.perf_counter()
         books = await client.get("/v1/books")
         elapsed = time.perf_counter() - started
@@ -30,7 +30,7 @@ async def test_closed_port_gives_fast_503s_and_not_ready(
 
 
 async def test_writes_are_503_too(postgresql_down: str, app_factory: AppFactory) -> None:
-    async with asgi_client(app_factory()) as client:
+    async with app_client(app_factory()) as client:
         response = await client.post(
             "/v1/books", json={"title": "T", "author": "A", "year": 2000, "type": "online"}
         )

@@ -10,7 +10,7 @@ import pytest
 
 from tests.api.v1.reviews.factories import review_payload
 from tests.api.v1.reviews.test_book_reviews import create_book
-from tests.conftest import AppFactory, asgi_client
+from tests.conftest import AppFactory, app_client
 from tests.support.envelope import assert_envelope
 
 
@@ -18,10 +18,21 @@ from tests.support.envelope import assert_envelope
 async def client_without_mongo(
     app_factory: AppFactory, dead_mongo_url: str
 ) -> AsyncIterator[httpx.AsyncClient]:
-    async with asgi_client(app_factory(mongo_url=dead_mongo_url)) as client:
+    async with app_client(app_factory(mongo_url=dead_mongo_url)) as client:
         yield client
 
 
+async def test_one_review_request_is_503_within_the_selection_timeout(
+    client_without_mongo: httpx.AsyncClient,
+) -> None:
+    book_id = await create_book(client_without_mongo)
+    started = time.perf_counter()
+    response = await client_without_mongo.get(f"/v1/books/{book_id}/reviews")
+    assert time.perf_counter() - started < 5
+    assert_envelope(response, 503, code=9002)
+
+
+@pytest.mark.asgi_only
 async def test_review_routes_are_503_fast_while_books_work(
     client_without_mongo: httpx.AsyncClient, dead_mongo_url: str
 ) -> None:
