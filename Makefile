@@ -21,7 +21,7 @@ export UV
 # uv: the one on PATH, else a private copy installed with pip into .tools/.
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 
-.PHONY: help install run migrate revision lambda bundle test lint lint-ruff lint-types lint-infra fmt clean
+.PHONY: help install run migrate revision lambda bundle bench test lint lint-ruff lint-types lint-infra fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ lambda: install ## Local Lambda invoke endpoint on 127.0.0.1:9100 (RIE-compatibl
 
 bundle: install ## Build dist/lambda and dist/lambda.zip (python3.12, x86_64, runtime deps, .pyc)
 	UV=$(UV) PYTHON=$(BIN)/python bash scripts/build_bundle.sh dist
+
+bench: install ## Cold start, warm latency, RSS, size of the bundle vs reference apps (BENCH_ARGS=--quick)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 test: install ## Run the whole suite with coverage against real servers
 	$(BIN)/pytest --cov=app --cov-report=term-missing:skip-covered \
