@@ -5,17 +5,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.shared.base_exceptions import PayloadTooLargeError
 from app.shared.base_responses import error_response
+from app.shared.middlewares.base import HttpMiddleware
 
 
-class BodySizeLimitMiddleware:
+class BodySizeLimitMiddleware(HttpMiddleware):
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle_http(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._declared_length(scope) > self.max_bytes:
             await self._too_large()(scope, receive, send)
             return

@@ -4,20 +4,15 @@ from time import perf_counter
 
 from loguru import logger
 from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from app.shared.middlewares.base import HttpMiddleware
 from app.shared.request_context import resolve_trace_id, trace_id_var
 from app.shared.sentry import tag_trace_id
 
 
-class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class RequestContextMiddleware(HttpMiddleware):
+    async def handle_http(self, scope: Scope, receive: Receive, send: Send) -> None:
         trace_id = resolve_trace_id(scope)
         token = trace_id_var.set(trace_id)
         tag_trace_id(trace_id)

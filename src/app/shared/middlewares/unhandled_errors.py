@@ -5,23 +5,18 @@ Store failures become their 503s through the shared error mapping; anything else
 """
 
 from loguru import logger
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from app.shared.base_exceptions import BaseApiRestException
 from app.shared.base_responses import error_response
 from app.shared.error_mapping import to_api_exception
+from app.shared.middlewares.base import HttpMiddleware
 from app.shared.request_context import unhandled_errors_var
 from app.shared.sentry import capture_exception
 
 
-class UnhandledErrorMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class UnhandledErrorMiddleware(HttpMiddleware):
+    async def handle_http(self, scope: Scope, receive: Receive, send: Send) -> None:
         response_started = False
 
         async def tracking_send(message: Message) -> None:

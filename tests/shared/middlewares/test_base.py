@@ -1,0 +1,38 @@
+"""Non-HTTP ASGI traffic (lifespan, websockets) passes every middleware untouched."""
+
+import pytest
+from starlette.types import Message, Receive, Scope, Send
+
+from app.shared.middlewares.base import HttpMiddleware
+from app.shared.middlewares.body_limit import BodySizeLimitMiddleware
+from app.shared.middlewares.request_context import RequestContextMiddleware
+from app.shared.middlewares.security_headers import SecurityHeadersMiddleware
+from app.shared.middlewares.unhandled_errors import UnhandledErrorMiddleware
+
+
+async def _lifespan_app(scope: Scope, receive: Receive, send: Send) -> None:
+    message = await receive()
+    await send({"type": f"{message['type']}.complete", "seen": scope["type"]})
+
+
+@pytest.mark.parametrize(
+    "middleware",
+    [
+        RequestContextMiddleware(_lifespan_app),
+        SecurityHeadersMiddleware(_lifespan_app),
+        UnhandledErrorMiddleware(_lifespan_app),
+        BodySizeLimitMiddleware(_lifespan_app, max_bytes=1),
+    ],
+    ids=type,
+)
+async def test_lifespan_passes_through(middleware: HttpMiddleware) -> None:
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "lifespan.startup"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    await middleware({"type": "lifespan"}, receive, send)
+    assert sent == [{"type": "lifespan.startup.complete", "seen": "lifespan"}]
