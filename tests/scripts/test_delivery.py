@@ -1,0 +1,62 @@
+"""Delivery files agree with each other: same dependency export, same handler, named secrets."""
+
+import re
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).parents[2]
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+
+
+def _read(relative: str) -> str:
+    return (ROOT / relative).read_text()
+
+
+def test_deploy_image_and_bundle_install_the_same_export() -> None:
+    deploy = _read("docker_images/deploy/Dockerfile")
+    bundle = _read("scripts/build_bundle.sh")
+    assert "scripts/export-requirements.sh requirements.txt" in deploy
+    assert "--require-hashes" in deploy
+    assert "scripts/export-requirements.sh" in bundle
+    assert "--require-hashes" in bundle
+
+
+def test_deploy_image_runs_the_handler_the_bundle_test_imports() -> None:
+    deploy = _read("docker_images/deploy/Dockerfile")
+    assert deploy.rstrip().endswith('CMD ["app.main.handler"]')
+    assert "from app.main import handler" in _read("tests/test_bundle.py")
+
+
+def test_workflow_variables_and_secrets_are_documented() -> None:
+    guide = _read("docs/deploy.md")
+    names = {
+        name
+        for workflow in WORKFLOWS
+        for name in re.findall(r"\b(?:vars|secrets)\.([A-Z][A-Z0-9_]+)", workflow.read_text())
+    }
+    assert names, "the workflows read no variables or secrets"
+    assert {name for name in names if f"`{name}`" not in guide} == set()
+
+
+def test_no_static_aws_keys_or_database_urls_are_committed() -> None:
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    key_pattern = re.compile(r"AKIA[0-9A-Z]{16}|aws_secret_access_key\s*[:=]", re.IGNORECASE)
+    credential_url = re.compile(
+        r"(?:postgresql|mongodb|redis)(?:\+\w+)?://[^/\s:@]+:[^@\s]+@([\w.-]+)"
+    )
+    # Throw-away credentials of CI service containers and the compose stack are fine.
+    local_hosts = {"127.0.0.1", "localhost", "postgres", "mongo", "redis", "host"}
+    offenders = []
+    for name in tracked:
+        path = ROOT / name
+        if not path.is_file() or path.suffix in {".lock", ".svg", ".png"}:
+            continue
+        text = path.read_text(errors="ignore")
+        if key_pattern.search(text):
+            offenders.append(f"{name}: AWS key")
+        for match in credential_url.finditer(text):
+            if match[1] not in local_hosts and not name.startswith(("tests/", "docs/")):
+                offenders.append(f"{name}: {match[0]}")
+    assert offenders == []
