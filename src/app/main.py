@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
-from app.api.routers import api_router
+from app.api.routers import API_V1, include_routers
 from app.core.secrets import store_configured
 from app.core.settings import Settings, get_settings
 from app.db.health import store_readiness_checks
@@ -26,7 +26,7 @@ from app.shared.sentry import init_sentry
 
 # POST routes that honour Idempotency-Key (docs/redis.md): one line per route.
 IDEMPOTENT_ROUTES = ("POST /v1/books", "POST /v1/books/{book_id}/reviews")
-RATE_LIMITED_PREFIX = "/v1"
+RATE_LIMITED_PREFIX = API_V1
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store_readiness_checks(settings), settings.readiness_timeout_seconds
     )
     install_error_handlers(app)
-    app.include_router(api_router)
+    include_routers(app)
     document_idempotent_routes(app, IDEMPOTENT_ROUTES)
     document_common_headers(app, rate_limited_prefix=RATE_LIMITED_PREFIX)
 

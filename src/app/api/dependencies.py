@@ -10,7 +10,9 @@ from app.core.settings import Settings
 from app.db.postgresql.connection import get_session_factory
 
 
-def _app_settings(request: Request) -> Settings:
+# Dependencies are `async def`: FastAPI runs a plain `def` in the thread pool, a thread hop
+# per request that costs more than the work they do.
+async def _app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

@@ -36,7 +36,7 @@ def parse_if_match(header: str | None) -> ExpectedVersions:
     return frozenset(int(tag.group(1)) for tag in tags if tag is not None)
 
 
-def _if_match(
+async def _if_match(
     if_match: Annotated[
         str | None,
         Header(description='Write only if the current ETag is one of these, e.g. "3"; or *'),

@@ -18,7 +18,7 @@ from app.shared.pagination import Page, PageParamsDep
 router = APIRouter(prefix="/books", tags=["books"])
 
 
-def _book_service(session: SessionDep, settings: SettingsDep) -> BookService:
+async def _book_service(session: SessionDep, settings: SettingsDep) -> BookService:
     return BookService(session, settings)
 
 
