@@ -85,11 +85,11 @@ async def _close(connection: _Connection) -> None:
     await connection.client.close()
 
 
-_connections = LoopLocal(_connect, _close)
+_connections = LoopLocal(MongoOptions.from_settings, _connect, _close)
 
 
 async def _connection(settings: Settings) -> _Connection:
-    return _connections.get(MongoOptions.from_settings(settings))
+    return _connections.get(settings)
 
 
 async def get_database(settings: Settings) -> "AsyncDatabase[Document]":

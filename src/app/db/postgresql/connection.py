@@ -96,16 +96,16 @@ async def _dispose(pair: tuple[AsyncEngine, async_sessionmaker[AsyncSession]]) -
     await pair[0].dispose()
 
 
-_engines = LoopLocal(_connect, _dispose)
+_engines = LoopLocal(EngineOptions.from_settings, _connect, _dispose)
 
 
 def get_engine(settings: Settings | None = None) -> AsyncEngine:
     """The running loop's shared engine (the process settings unless others are given)."""
-    return _engines.get(EngineOptions.from_settings(settings or get_settings()))[0]
+    return _engines.get(settings or get_settings())[0]
 
 
 def get_session_factory(settings: Settings | None = None) -> async_sessionmaker[AsyncSession]:
-    return _engines.get(EngineOptions.from_settings(settings or get_settings()))[1]
+    return _engines.get(settings or get_settings())[1]
 
 
 async def dispose_engine() -> None:

@@ -67,12 +67,12 @@ async def _close(client: "Redis") -> None:
     await client.aclose()
 
 
-_clients = LoopLocal(_connect, _close)
+_clients = LoopLocal(RedisOptions.from_settings, _connect, _close)
 
 
 async def get_client(settings: Settings) -> "Redis":
     """The shared client for the running loop; raises RedisNotConfiguredError without a URL."""
-    return _clients.get(RedisOptions.from_settings(settings))
+    return _clients.get(settings)
 
 
 async def close_client() -> None:
