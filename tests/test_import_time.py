@@ -1,10 +1,11 @@
-"""Cold start: importing `app.main` loads no driver or SDK and opens no connection."""
+"""Cold start: importing `app.main` loads no driver, SDK or ORM and opens no connection."""
 
 import json
 import subprocess
 import sys
 
-FORBIDDEN = ("psycopg", "pymongo", "redis", "sentry_sdk", "limits", "alembic")
+# SQLAlchemy too: the books service loads it on the first books request (a third of the init).
+FORBIDDEN = ("psycopg", "pymongo", "redis", "sentry_sdk", "limits", "alembic", "sqlalchemy")
 
 PROBE = """
 import json, socket, sys

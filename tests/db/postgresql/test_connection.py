@@ -8,14 +8,17 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
+from psycopg.pq import TransactionStatus
 from sqlalchemy import exc, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.db.postgresql.connection import (
     PostgreSQLNotConfiguredError,
     build_engine,
     database_url,
     get_engine,
+    get_read_session_factory,
+    get_session_factory,
     ping,
 )
 from app.shared.error_mapping import to_api_exception
@@ -58,6 +61,28 @@ async def test_sessions_run_in_utc_with_timeouts_and_a_name(engine_factory: Engi
 async def test_shared_engine_is_built_once_and_answers() -> None:
     assert get_engine() is get_engine()
     await ping()
+
+
+async def _transaction_status_after_a_select(
+    factory: async_sessionmaker[AsyncSession],
+) -> TransactionStatus:
+    async with factory() as session:
+        await session.execute(text("SELECT 1"))
+        raw = await (await session.connection()).get_raw_connection()
+        assert raw.driver_connection is not None
+        status: TransactionStatus = raw.driver_connection.info.transaction_status
+        return status
+
+
+async def test_reads_leave_no_transaction_open_and_writes_run_in_one() -> None:
+    # Read sessions autocommit: no BEGIN before and no ROLLBACK after a lone SELECT.
+    read_status = await _transaction_status_after_a_select(get_read_session_factory())
+    write_status = await _transaction_status_after_a_select(get_session_factory())
+
+    assert read_status == TransactionStatus.IDLE
+    assert write_status == TransactionStatus.INTRANS
+    # Both share the one pool.
+    assert get_read_session_factory().kw["bind"].sync_engine.pool is get_engine().sync_engine.pool
 
 
 def test_any_postgresql_url_is_driven_by_psycopg(settings_factory: SettingsFactory) -> None:

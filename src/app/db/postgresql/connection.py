@@ -86,14 +86,29 @@ def build_engine(settings: Settings) -> AsyncEngine:
     return _create_engine(EngineOptions.from_settings(settings))
 
 
-def _connect(options: EngineOptions) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
+@dataclass(frozen=True, slots=True)
+class _Sessions:
+    engine: AsyncEngine
+    transactional: async_sessionmaker[AsyncSession]
+    read_only: async_sessionmaker[AsyncSession]
+
+
+def _connect(options: EngineOptions) -> _Sessions:
     engine = _create_engine(options)
-    # Loaded rows stay readable after commit, so services can return what they wrote.
-    return engine, async_sessionmaker(engine, expire_on_commit=False)
+    # Reads run in autocommit, on the same pool: a lone SELECT then costs no BEGIN and no
+    # ROLLBACK round trip (a third of a warm GET book, docs/performance.md). Under READ
+    # COMMITTED every statement takes its own snapshot anyway, so reads see the same data.
+    autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return _Sessions(
+        engine,
+        # Loaded rows stay readable after commit, so services can return what they wrote.
+        async_sessionmaker(engine, expire_on_commit=False),
+        async_sessionmaker(autocommit, expire_on_commit=False),
+    )
 
 
-async def _dispose(pair: tuple[AsyncEngine, async_sessionmaker[AsyncSession]]) -> None:
-    await pair[0].dispose()
+async def _dispose(sessions: _Sessions) -> None:
+    await sessions.engine.dispose()
 
 
 _engines = LoopLocal(EngineOptions.from_settings, _connect, _dispose)
@@ -101,11 +116,19 @@ _engines = LoopLocal(EngineOptions.from_settings, _connect, _dispose)
 
 def get_engine(settings: Settings | None = None) -> AsyncEngine:
     """The running loop's shared engine (the process settings unless others are given)."""
-    return _engines.get(settings or get_settings())[0]
+    return _engines.get(settings or get_settings()).engine
 
 
 def get_session_factory(settings: Settings | None = None) -> async_sessionmaker[AsyncSession]:
-    return _engines.get(settings or get_settings())[1]
+    """Sessions for writes: one transaction each, committed by the caller."""
+    return _engines.get(settings or get_settings()).transactional
+
+
+def get_read_session_factory(
+    settings: Settings | None = None,
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions for reads only, in autocommit: every statement commits on its own."""
+    return _engines.get(settings or get_settings()).read_only
 
 
 async def dispose_engine() -> None:

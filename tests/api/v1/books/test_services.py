@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.api.v1.books.repositories import BookRepository
 from app.api.v1.books.schema import BookCreate, BookPatch
 from app.api.v1.books.services import BookService, ensure_book_exists
 from app.core.exceptions import BookAlreadyExistsError, BookNotFoundError, BookVersionMismatchError
@@ -18,8 +19,8 @@ def a_book() -> BookCreate:
 
 
 @pytest.fixture
-def service(db_session: AsyncSession, settings_factory: SettingsFactory) -> BookService:
-    return BookService(db_session, settings_factory())
+def service(settings_factory: SettingsFactory) -> BookService:
+    return BookService(settings_factory())
 
 
 async def test_service_returns_dtos_and_commits(
@@ -30,8 +31,10 @@ async def test_service_returns_dtos_and_commits(
     patched = await service.patch(created.id, BookPatch(title="New"), frozenset({1}))
 
     assert (patched.title, patched.version) == ("New", 2)
-    await db_session.rollback()  # nothing pending: both writes were committed
-    assert (await service.get(created.id)).version == 2
+    # Another session sees both writes: each was committed.
+    stored = await BookRepository(db_session).get_active(created.id)
+    assert stored is not None
+    assert (stored.title, stored.version) == ("New", 2)
 
 
 async def test_stale_and_missing_books_are_told_apart(service: BookService) -> None:

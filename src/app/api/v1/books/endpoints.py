@@ -1,28 +1,34 @@
 """Book routes: HTTP in and out only (status, ETag, Location); the rules live in `services`."""
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
-from app.api.dependencies import SessionDep, SettingsDep
+from app.api.dependencies import SettingsDep
 from app.api.v1.books.schema import BookCreate, BookListQuery, BookPatch, BookPublic, BookReplace
-from app.api.v1.books.services import BookService
 from app.shared.base_responses import EnvelopeResponse, envelope_response
 from app.shared.etags import IfMatchDep, version_etag
 from app.shared.openapi import openapi_error, openapi_header
 from app.shared.pagination import Page, PageParamsDep
 
+if TYPE_CHECKING:
+    from app.api.v1.books.services import BookService
+
 router = APIRouter(prefix="/books", tags=["books"])
 
 
-async def _book_service(session: SessionDep, settings: SettingsDep) -> BookService:
-    return BookService(session, settings)
+async def _book_service(settings: SettingsDep) -> "BookService":
+    # The service, and with it SQLAlchemy, loads on the first books request rather than at
+    # import: SQLAlchemy is a third of the Lambda init, which /health never needs.
+    from app.api.v1.books.services import BookService
+
+    return BookService(settings)
 
 
-BookServiceDep = Annotated[BookService, Depends(_book_service)]
+BookServiceDep = Annotated["BookService", Depends(_book_service)]
 
 
 _WITH_ETAG = {"ETag": openapi_header('The book\'s version, e.g. "3"')}

@@ -8,7 +8,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from pydantic import StringConstraints as Text
 
 from app.api.v1.books.isbn import normalise_isbn
-from app.db.postgresql.models import BookType
+from app.db.postgresql.enums import BookType
 from app.shared.utils_dates import utc_now
 
 # Old enough for antiquity, while still rejecting garbage such as -2**31.

@@ -1,5 +1,8 @@
 """Book use cases: validation outcomes become domain errors; each write is one transaction.
 
+The service opens its own sessions: reads in autocommit, each write in one transaction that
+it commits, so a connection is held only while the database works.
+
 `ensure_book_exists` is the entry point for other domains (reviews) that need to know
 whether an active book exists without touching the books repository.
 """
@@ -9,13 +12,12 @@ from contextlib import asynccontextmanager
 from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.v1.books.repositories import ISBN_UNIQUE_INDEX, BookRepository
 from app.api.v1.books.schema import BookCreate, BookListQuery, BookPatch, BookPublic, BookReplace
 from app.core.exceptions import BookAlreadyExistsError, BookNotFoundError, BookVersionMismatchError
 from app.core.settings import Settings
-from app.db.postgresql.connection import get_session_factory
+from app.db.postgresql.connection import get_read_session_factory, get_session_factory
 from app.db.postgresql.models import Book
 from app.db.redis.cache import VersionedReadCache
 from app.shared.etags import ExpectedVersions
@@ -33,19 +35,18 @@ def _violated_constraint(error: IntegrityError) -> str | None:
 
 async def ensure_book_exists(book_id: UUID, settings: Settings | None = None) -> None:
     """Raise BookNotFoundError (404/1001) unless an active book has this id."""
-    async with get_session_factory(settings)() as session:
+    async with get_read_session_factory(settings)() as session:
         if not await BookRepository(session).exists_active(book_id):
             raise BookNotFoundError()
 
 
 class BookService:
-    def __init__(self, session: AsyncSession, settings: Settings) -> None:
-        self._session = session
+    def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._books = BookRepository(session)
 
     async def get(self, book_id: UUID) -> BookPublic:
-        book = await self._books.get_active(book_id)
+        async with get_read_session_factory(self._settings)() as session:
+            book = await BookRepository(session).get_active(book_id)
         if book is None:
             raise BookNotFoundError()
         return BookPublic.model_validate(book)
@@ -55,58 +56,63 @@ class BookService:
         return await _BOOK_CACHE.read(self._settings, str(book_id), lambda: self.get(book_id))
 
     async def list(self, query: BookListQuery, page: PageParams) -> Page[BookPublic]:
-        books, total = await self._books.list_active(query, limit=page.limit, offset=page.offset)
+        async with get_read_session_factory(self._settings)() as session:
+            books, total = await BookRepository(session).list_active(
+                query, limit=page.limit, offset=page.offset
+            )
         items = [BookPublic.model_validate(book) for book in books]
         return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
     async def create(self, data: BookCreate) -> BookPublic:
-        async with self._transaction():
-            book = await self._books.add(data.model_dump())
+        async with self._transaction() as books:
+            book = await books.add(data.model_dump())
         return BookPublic.model_validate(book)
 
     async def replace(
         self, book_id: UUID, data: BookReplace, expected_versions: ExpectedVersions
     ) -> BookPublic:
-        async with self._transaction():
-            book = await self._books.update_active(book_id, data.model_dump(), expected_versions)
-            await self._require_written(book_id, book)
+        async with self._transaction() as books:
+            book = await books.update_active(book_id, data.model_dump(), expected_versions)
+            await _require_written(books, book_id, book)
         return await self._invalidated(BookPublic.model_validate(book))
 
     async def patch(
         self, book_id: UUID, data: BookPatch, expected_versions: ExpectedVersions
     ) -> BookPublic:
         changes = data.model_dump(exclude_unset=True)
-        async with self._transaction():
-            book = await self._books.update_active(book_id, changes, expected_versions)
-            await self._require_written(book_id, book)
+        async with self._transaction() as books:
+            book = await books.update_active(book_id, changes, expected_versions)
+            await _require_written(books, book_id, book)
         return await self._invalidated(BookPublic.model_validate(book))
 
     async def delete(self, book_id: UUID, expected_versions: ExpectedVersions) -> None:
-        async with self._transaction():
-            book = await self._books.soft_delete(book_id, expected_versions)
-            await self._require_written(book_id, book)
+        async with self._transaction() as books:
+            book = await books.soft_delete(book_id, expected_versions)
+            await _require_written(books, book_id, book)
         await _BOOK_CACHE.invalidate(self._settings, str(book_id), version=None)
 
     async def _invalidated(self, book: BookPublic) -> BookPublic:
         await _BOOK_CACHE.invalidate(self._settings, str(book.id), book.version)
         return book
 
-    async def _require_written(self, book_id: UUID, written: Book | None) -> None:
-        """A guarded write that matched no row: tell a missing book from a stale version."""
-        if written is not None:
-            return
-        if await self._books.exists_active(book_id):
-            raise BookVersionMismatchError()
-        raise BookNotFoundError()
-
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[None]:
-        """Commit when the block succeeds; a duplicate ISBN becomes 409/1002."""
-        try:
-            yield
-            await self._session.commit()
-        except IntegrityError as error:
-            await self._session.rollback()
-            if _violated_constraint(error) == ISBN_UNIQUE_INDEX:
-                raise BookAlreadyExistsError() from None
-            raise
+    async def _transaction(self) -> AsyncIterator[BookRepository]:
+        """One transaction, committed when the block succeeds (rolled back when it raises);
+        a duplicate ISBN becomes 409/1002."""
+        async with get_session_factory(self._settings)() as session:
+            try:
+                yield BookRepository(session)
+                await session.commit()
+            except IntegrityError as error:
+                if _violated_constraint(error) == ISBN_UNIQUE_INDEX:
+                    raise BookAlreadyExistsError() from None
+                raise
+
+
+async def _require_written(books: BookRepository, book_id: UUID, written: Book | None) -> None:
+    """A guarded write that matched no row: tell a missing book from a stale version."""
+    if written is not None:
+        return
+    if await books.exists_active(book_id):
+        raise BookVersionMismatchError()
+    raise BookNotFoundError()

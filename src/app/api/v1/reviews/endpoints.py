@@ -1,13 +1,12 @@
 """Review routes: HTTP in and out only; the rules live in `services`."""
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from app.api.dependencies import SettingsDep
-from app.api.v1.reviews.repositories import ReviewRepository
 from app.api.v1.reviews.schema import (
     ReviewCreate,
     ReviewListQuery,
@@ -15,22 +14,25 @@ from app.api.v1.reviews.schema import (
     ReviewPublic,
     ReviewSummary,
 )
-from app.api.v1.reviews.services import ReviewService
-from app.db.mongo.connection import get_collection
-from app.db.mongo.models.review import ReviewDocument
 from app.shared.base_responses import EnvelopeResponse, envelope_response
 from app.shared.openapi import openapi_error, openapi_header
 from app.shared.pagination import Page
 
+if TYPE_CHECKING:
+    from app.api.v1.reviews.services import ReviewService
+
 router = APIRouter(tags=["reviews"])
 
 
-async def _review_service(settings: SettingsDep) -> ReviewService:
-    collection = await get_collection(settings, ReviewDocument)
-    return ReviewService(ReviewRepository(collection), settings)
+async def _review_service(settings: SettingsDep) -> "ReviewService":
+    # Loaded on first use, as the books service is: it asks books (and so SQLAlchemy)
+    # whether a book exists.
+    from app.api.v1.reviews.services import ReviewService
+
+    return await ReviewService.for_settings(settings)
 
 
-ReviewServiceDep = Annotated[ReviewService, Depends(_review_service)]
+ReviewServiceDep = Annotated["ReviewService", Depends(_review_service)]
 
 _BOOK_NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: openapi_error("Book not found or deleted (1001)"),

@@ -19,6 +19,7 @@ from app.api.v1.reviews.schema import (
 )
 from app.core.exceptions import ReviewNotFoundError
 from app.core.settings import Settings
+from app.db.mongo.connection import get_collection
 from app.db.mongo.models.review import ReviewDocument
 from app.shared.pagination import Page
 
@@ -31,6 +32,11 @@ class ReviewService:
     def __init__(self, repository: ReviewRepository, settings: Settings) -> None:
         self._repository = repository
         self._settings = settings
+
+    @classmethod
+    async def for_settings(cls, settings: Settings) -> "ReviewService":
+        """The service on the shared MongoDB client's reviews collection."""
+        return cls(ReviewRepository(await get_collection(settings, ReviewDocument)), settings)
 
     async def create(self, book_id: UUID, payload: ReviewCreate) -> ReviewPublic:
         await ensure_book_exists(book_id, self._settings)

@@ -1,20 +1,14 @@
 """The `public.books` table: the books example domain, soft-deleted and versioned."""
 
 import uuid
-from enum import StrEnum
 
 from sqlalchemy import BigInteger, CheckConstraint, Enum, Index, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.postgresql.base import Base, TimestampedSoftDeleteMixin
+from app.db.postgresql.enums import BookType
 
 _ACTIVE = text("deleted_at IS NULL")
-
-
-class BookType(StrEnum):
-    ONLINE = "online"
-    PHYSICAL = "physical"
-    BOTH = "both"
 
 
 class Book(TimestampedSoftDeleteMixin, Base):
