@@ -37,4 +37,8 @@ def test_import_loads_no_driver_and_connects_nowhere() -> None:
     report = json.loads(result.stdout)
     loaded = {name.split(".")[0] for name in report["modules"]}
     assert not loaded & set(FORBIDDEN), sorted(loaded & set(FORBIDDEN))
+    # Only what a request may need later: the secrets client, the other environments' settings.
+    lazy = {"urllib.request", "app.core.settings.local", "app.core.settings.testing"}
+    assert not lazy & set(report["modules"]), sorted(lazy & set(report["modules"]))
+    assert "app.core.settings.production" in report["modules"]
     assert report["connections"] == []

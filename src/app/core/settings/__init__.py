@@ -1,25 +1,23 @@
 """Settings selection: `ENVIRONMENT` picks the class; `get_settings()` validates once."""
 
+import importlib
 import os
 from functools import lru_cache
 
 from pydantic import ValidationError
 
 from app.core.settings.base import BaseAppSettings
-from app.core.settings.development import DevelopmentSettings
-from app.core.settings.local import LocalSettings
-from app.core.settings.production import ProductionSettings
-from app.core.settings.staging import StagingSettings
-from app.core.settings.testing import TestingSettings
 
 Settings = BaseAppSettings
 
-SETTINGS_BY_ENVIRONMENT: dict[str, type[BaseAppSettings]] = {
-    "local": LocalSettings,
-    "development": DevelopmentSettings,
-    "staging": StagingSettings,
-    "production": ProductionSettings,
-    "testing": TestingSettings,
+# Module and class per environment: only the selected one is imported (each pydantic
+# settings class costs milliseconds of Lambda init to build).
+SETTINGS_BY_ENVIRONMENT: dict[str, str] = {
+    "local": "LocalSettings",
+    "development": "DevelopmentSettings",
+    "staging": "StagingSettings",
+    "production": "ProductionSettings",
+    "testing": "TestingSettings",
 }
 
 
@@ -29,12 +27,14 @@ class SettingsError(RuntimeError):
 
 def load_settings() -> BaseAppSettings:
     environment = os.environ.get("ENVIRONMENT", "local").strip().lower() or "local"
-    settings_class = SETTINGS_BY_ENVIRONMENT.get(environment)
-    if settings_class is None:
+    class_name = SETTINGS_BY_ENVIRONMENT.get(environment)
+    if class_name is None:
         choices = ", ".join(SETTINGS_BY_ENVIRONMENT)
         raise SettingsError(
             f"Invalid setting ENVIRONMENT={environment!r}: expected one of {choices}"
         )
+    module = importlib.import_module(f"{__name__}.{environment}")
+    settings_class: type[BaseAppSettings] = getattr(module, class_name)
     try:
         return settings_class(environment=environment)
     except ValidationError as error:
