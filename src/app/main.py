@@ -17,8 +17,6 @@ from app.shared.middlewares.body_limit import BodySizeLimitMiddleware
 from app.shared.middlewares.idempotency import IdempotencyMiddleware
 from app.shared.middlewares.rate_limit import RateLimitMiddleware
 from app.shared.middlewares.request_context import RequestContextMiddleware
-from app.shared.middlewares.root_path import RootPathMiddleware
-from app.shared.middlewares.security_headers import SecurityHeadersMiddleware
 from app.shared.middlewares.unhandled_errors import UnhandledErrorMiddleware
 from app.shared.openapi import COMMON_RESPONSES, document_common_headers
 from app.shared.readiness import ReadinessProbe
@@ -77,9 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["*"],
             expose_headers=["X-Request-ID", "ETag", "Location", "Idempotent-Replayed"],
         )
-    app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(RequestContextMiddleware)
-    app.add_middleware(RootPathMiddleware, root_path=settings.api_base_path)
+    app.add_middleware(RequestContextMiddleware, root_path=settings.api_base_path)
     return app
 
 

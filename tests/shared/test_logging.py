@@ -2,13 +2,19 @@
 
 import json
 import logging
+from datetime import datetime
+from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from loguru import logger
 
+from app.lambda_handler import build_handler
 from app.shared.logging import configure_logging
 from app.shared.request_context import LambdaInvocation, lambda_invocation_var, trace_id_var
 from tests.conftest import AppFactory, SettingsFactory, app_client
+from tests.support.lambda_events import build_event, lambda_context
+from tests.support.lambda_transport import invoke, run_on_handler_thread
 
 
 def _json_lines(text: str) -> list[dict[str, object]]:
@@ -102,3 +108,70 @@ async def test_request_logs_share_the_trace_id(
     access = next(line for line in lines if line["logger"] == "access")
     assert access["status"] == 200
     assert access["path"] == "/work"
+
+
+def _invoke_on_lambda(app: FastAPI, request_id: str) -> None:
+    handler = run_on_handler_thread(lambda: build_handler(app, app.state.settings))
+    event = build_event("http_v2", "GET", "/work", headers={"X-Request-ID": "trace-9"})
+    result = invoke(handler, event, lambda_context(request_id, function_name="fn"))
+    assert result["statusCode"] == 200
+
+
+def _app_logging_in_route(app_factory: AppFactory, **settings: Any) -> FastAPI:
+    app = app_factory(**settings)
+
+    @app.get("/work")
+    async def work() -> dict[str, bool]:
+        logger.warning("working")
+        return {"ok": True}
+
+    return app
+
+
+def test_json_access_line_has_the_fields_of_every_other_line(
+    capsys: pytest.CaptureFixture[str], app_factory: AppFactory
+) -> None:
+    _invoke_on_lambda(_app_logging_in_route(app_factory, log_json=True, log_level="INFO"), "r-1")
+    lines = _json_lines(capsys.readouterr().out)
+    (access,) = [line for line in lines if line["logger"] == "access"]
+    (route,) = [line for line in lines if line["message"] == "working"]
+    context = {"trace_id": "trace-9", "aws_request_id": "r-1", "function_name": "fn"}
+    assert {key: access[key] for key in context} == context
+    assert access["cold_start"] is True
+    assert access["level"] == "INFO"
+    assert (access["method"], access["path"], access["status"]) == ("GET", "/work", 200)
+    assert isinstance(access["duration_ms"], float)
+    assert access["message"] == f"GET /work 200 {access['duration_ms']}ms"
+    # One format: same leading keys, same context fields, same timestamp shape.
+    leading = ["timestamp", "level", "logger", "message", "trace_id"]
+    assert list(access)[:5] == list(route)[:5] == leading
+    assert {key: route[key] for key in context} == context
+    for line in (access, route):
+        assert datetime.fromisoformat(str(line["timestamp"])).utcoffset() is not None
+
+
+def test_no_access_line_above_info(
+    capsys: pytest.CaptureFixture[str], app_factory: AppFactory
+) -> None:
+    _invoke_on_lambda(_app_logging_in_route(app_factory, log_json=True, log_level="WARNING"), "r")
+    lines = _json_lines(capsys.readouterr().out)
+    assert [line["message"] for line in lines] == ["working"]
+
+
+async def test_human_access_line_goes_through_loguru(
+    capsys: pytest.CaptureFixture[str], app_factory: AppFactory
+) -> None:
+    app = app_factory(log_json=False, log_level="INFO")
+    records: list[dict[str, Any]] = []
+    sink = logger.add(lambda message: records.append(message.record["extra"]), level="INFO")
+    try:
+        async with app_client(app) as client:
+            await client.get("/health", headers={"X-Request-ID": "human-1"})
+    finally:
+        logger.remove(sink)
+    (access,) = [extra for extra in records if extra["logger"] == "access"]
+    assert access["trace_id"] == "human-1"
+    assert access["status"] == 200
+    output = capsys.readouterr()
+    assert "access [human-1] GET /health 200 " in output.err
+    assert output.out == ""

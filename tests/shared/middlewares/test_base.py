@@ -1,12 +1,10 @@
-"""Non-HTTP ASGI traffic (lifespan, websockets) passes every middleware untouched."""
+"""Non-HTTP ASGI traffic (lifespan) passes every middleware untouched."""
 
 import pytest
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.shared.middlewares.base import HttpMiddleware
 from app.shared.middlewares.body_limit import BodySizeLimitMiddleware
 from app.shared.middlewares.request_context import RequestContextMiddleware
-from app.shared.middlewares.security_headers import SecurityHeadersMiddleware
 from app.shared.middlewares.unhandled_errors import UnhandledErrorMiddleware
 
 
@@ -19,13 +17,12 @@ async def _lifespan_app(scope: Scope, receive: Receive, send: Send) -> None:
     "middleware",
     [
         RequestContextMiddleware(_lifespan_app),
-        SecurityHeadersMiddleware(_lifespan_app),
         UnhandledErrorMiddleware(_lifespan_app),
         BodySizeLimitMiddleware(_lifespan_app, max_bytes=1),
     ],
     ids=type,
 )
-async def test_lifespan_passes_through(middleware: HttpMiddleware) -> None:
+async def test_lifespan_passes_through(middleware: ASGIApp) -> None:
     sent: list[Message] = []
 
     async def receive() -> Message:
@@ -34,5 +31,7 @@ async def test_lifespan_passes_through(middleware: HttpMiddleware) -> None:
     async def send(message: Message) -> None:
         sent.append(message)
 
-    await middleware({"type": "lifespan"}, receive, send)
+    scope: Scope = {"type": "lifespan"}
+    await middleware(scope, receive, send)
+    assert scope == {"type": "lifespan"}
     assert sent == [{"type": "lifespan.startup.complete", "seen": "lifespan"}]
