@@ -1,26 +1,30 @@
 """Application factory; `app` for ASGI servers and `handler` for AWS Lambda."""
 
-from fastapi import FastAPI
-from starlette.middleware.cors import CORSMiddleware
+from app.shared.cold_start import collector_paused
 
-from app.api.routers import API_V1, include_routers
-from app.core.secrets import store_configured
-from app.core.settings import Settings, get_settings
-from app.db.health import store_readiness_checks
-from app.db.redis.idempotency import RedisIdempotencyStore
-from app.db.redis.rate_limit import RedisRateLimiter
-from app.lambda_handler import LambdaHandler, build_handler
-from app.shared.error_handlers import install_error_handlers
-from app.shared.idempotency_openapi import document_idempotent_routes
-from app.shared.logging import configure_logging
-from app.shared.middlewares.body_limit import BodySizeLimitMiddleware
-from app.shared.middlewares.idempotency import IdempotencyMiddleware
-from app.shared.middlewares.rate_limit import RateLimitMiddleware
-from app.shared.middlewares.request_context import RequestContextMiddleware
-from app.shared.middlewares.unhandled_errors import UnhandledErrorMiddleware
-from app.shared.openapi import COMMON_RESPONSES, document_common_headers
-from app.shared.readiness import ReadinessProbe
-from app.shared.sentry import init_sentry
+# Lambda init is this import: it runs with the garbage collector paused (shared/cold_start.py).
+with collector_paused():
+    from fastapi import FastAPI
+    from starlette.middleware.cors import CORSMiddleware
+
+    from app.api.routers import API_V1, include_routers
+    from app.core.secrets import store_configured
+    from app.core.settings import Settings, get_settings
+    from app.db.health import store_readiness_checks
+    from app.db.redis.idempotency import RedisIdempotencyStore
+    from app.db.redis.rate_limit import RedisRateLimiter
+    from app.lambda_handler import LambdaHandler, build_handler
+    from app.shared.error_handlers import install_error_handlers
+    from app.shared.idempotency_openapi import document_idempotent_routes
+    from app.shared.logging import configure_logging
+    from app.shared.middlewares.body_limit import BodySizeLimitMiddleware
+    from app.shared.middlewares.idempotency import IdempotencyMiddleware
+    from app.shared.middlewares.rate_limit import RateLimitMiddleware
+    from app.shared.middlewares.request_context import RequestContextMiddleware
+    from app.shared.middlewares.unhandled_errors import UnhandledErrorMiddleware
+    from app.shared.openapi import COMMON_RESPONSES, document_common_headers
+    from app.shared.readiness import ReadinessProbe
+    from app.shared.sentry import init_sentry
 
 # POST routes that honour Idempotency-Key (docs/redis.md): one line per route.
 IDEMPOTENT_ROUTES = ("POST /v1/books", "POST /v1/books/{book_id}/reviews")
@@ -79,5 +83,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-app = create_app()
-handler: LambdaHandler = build_handler(app, get_settings())
+with collector_paused(freeze=True):
+    app = create_app()
+    handler: LambdaHandler = build_handler(app, get_settings())
