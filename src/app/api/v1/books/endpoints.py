@@ -10,6 +10,7 @@ from starlette.responses import Response
 from app.api.dependencies import SettingsDep
 from app.api.v1.books.schema import BookCreate, BookListQuery, BookPatch, BookPublic, BookReplace
 from app.shared.base_responses import EnvelopeResponse, envelope_response
+from app.shared.cold_start import load_on_first_use
 from app.shared.etags import IfMatchDep, version_etag
 from app.shared.openapi import openapi_error, openapi_header
 from app.shared.pagination import Page, PageParamsDep
@@ -23,9 +24,9 @@ router = APIRouter(prefix="/books", tags=["books"])
 async def _book_service(settings: SettingsDep) -> "BookService":
     # The service, and with it SQLAlchemy, loads on the first books request rather than at
     # import: SQLAlchemy is a third of the Lambda init, which /health never needs.
-    from app.api.v1.books.services import BookService
-
-    return BookService(settings)
+    services = load_on_first_use("app.api.v1.books.services")
+    service: BookService = services.BookService(settings)
+    return service
 
 
 BookServiceDep = Annotated["BookService", Depends(_book_service)]

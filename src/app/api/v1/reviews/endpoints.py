@@ -15,6 +15,7 @@ from app.api.v1.reviews.schema import (
     ReviewSummary,
 )
 from app.shared.base_responses import EnvelopeResponse, envelope_response
+from app.shared.cold_start import load_on_first_use
 from app.shared.openapi import openapi_error, openapi_header
 from app.shared.pagination import Page
 
@@ -27,9 +28,9 @@ router = APIRouter(tags=["reviews"])
 async def _review_service(settings: SettingsDep) -> "ReviewService":
     # Loaded on first use, as the books service is: it asks books (and so SQLAlchemy)
     # whether a book exists.
-    from app.api.v1.reviews.services import ReviewService
-
-    return await ReviewService.for_settings(settings)
+    services = load_on_first_use("app.api.v1.reviews.services")
+    service: ReviewService = await services.ReviewService.for_settings(settings)
+    return service
 
 
 ReviewServiceDep = Annotated["ReviewService", Depends(_review_service)]
