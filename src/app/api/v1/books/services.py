@@ -33,10 +33,17 @@ def _violated_constraint(error: IntegrityError) -> str | None:
     return name if isinstance(name, str) else None
 
 
+@asynccontextmanager
+async def _reading(settings: Settings | None) -> AsyncIterator[BookRepository]:
+    """The repository on a read session: autocommit, every statement commits on its own."""
+    async with get_read_session_factory(settings)() as session:
+        yield BookRepository(session)
+
+
 async def ensure_book_exists(book_id: UUID, settings: Settings | None = None) -> None:
     """Raise BookNotFoundError (404/1001) unless an active book has this id."""
-    async with get_read_session_factory(settings)() as session:
-        if not await BookRepository(session).exists_active(book_id):
+    async with _reading(settings) as books:
+        if not await books.exists_active(book_id):
             raise BookNotFoundError()
 
 
@@ -45,8 +52,8 @@ class BookService:
         self._settings = settings
 
     async def get(self, book_id: UUID) -> BookPublic:
-        async with get_read_session_factory(self._settings)() as session:
-            book = await BookRepository(session).get_active(book_id)
+        async with _reading(self._settings) as books:
+            book = await books.get_active(book_id)
         if book is None:
             raise BookNotFoundError()
         return BookPublic.model_validate(book)
@@ -56,11 +63,9 @@ class BookService:
         return await _BOOK_CACHE.read(self._settings, str(book_id), lambda: self.get(book_id))
 
     async def list(self, query: BookListQuery, page: PageParams) -> Page[BookPublic]:
-        async with get_read_session_factory(self._settings)() as session:
-            books, total = await BookRepository(session).list_active(
-                query, limit=page.limit, offset=page.offset
-            )
-        items = [BookPublic.model_validate(book) for book in books]
+        async with _reading(self._settings) as books:
+            found, total = await books.list_active(query, limit=page.limit, offset=page.offset)
+        items = [BookPublic.model_validate(book) for book in found]
         return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
     async def create(self, data: BookCreate) -> BookPublic:
