@@ -1,9 +1,9 @@
 """Cold start: importing `app.main` loads no driver, SDK or ORM and opens no connection."""
 
 import json
-import subprocess
-import sys
 from typing import Any
+
+from tests.support.fresh_python import fresh_python
 
 # SQLAlchemy too: the books service loads it on the first books request (a third of the init).
 FORBIDDEN = ("psycopg", "pymongo", "redis", "sentry_sdk", "limits", "alembic", "sqlalchemy")
@@ -32,20 +32,15 @@ print(json.dumps({
 
 
 def import_app_main() -> dict[str, Any]:
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={
-            "ENVIRONMENT": "production",
-            "PATH": "",
-            "POSTGRESQL_URL": "postgresql+psycopg://u@127.0.0.1:1/app",
-            "MONGO_URL": "mongodb://127.0.0.1:1/app",
-            "REDIS_URL": "redis://127.0.0.1:1/0",
-        },
+    report: dict[str, Any] = json.loads(
+        fresh_python(
+            PROBE,
+            ENVIRONMENT="production",
+            POSTGRESQL_URL="postgresql+psycopg://u@127.0.0.1:1/app",
+            MONGO_URL="mongodb://127.0.0.1:1/app",
+            REDIS_URL="redis://127.0.0.1:1/0",
+        )
     )
-    report: dict[str, Any] = json.loads(result.stdout)
     return report
 
 

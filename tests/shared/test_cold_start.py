@@ -2,10 +2,9 @@
 
 import gc
 import json
-import subprocess
-import sys
 
 from app.shared.cold_start import collector_paused
+from tests.support.fresh_python import fresh_python
 
 FIRST_USE_PROBE = """
 import gc, json, sys
@@ -26,14 +25,7 @@ print(json.dumps({
 
 
 def test_first_use_loads_the_module_frozen_once() -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", FIRST_USE_PROBE],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"ENVIRONMENT": "production", "PATH": ""},
-    )
-    report = json.loads(result.stdout)
+    report = json.loads(fresh_python(FIRST_USE_PROBE, ENVIRONMENT="production"))
 
     assert report["sqlalchemy_loaded"] is True
     assert report["after_first"] - report["before"] > 10_000  # SQLAlchemy, the data layer

@@ -2,8 +2,6 @@
 
 import gzip
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import httpx
@@ -12,6 +10,7 @@ import sentry_sdk
 
 from app.shared.sentry import capture_exception, tag_trace_id
 from tests.conftest import AppFactory, app_client
+from tests.support.fresh_python import fresh_python
 from tests.support.http_stub import RecordedRequest, http_stub
 
 
@@ -82,14 +81,7 @@ def test_helpers_do_nothing_without_a_dsn() -> None:
 
 def test_importing_the_app_does_not_import_sentry_without_dsn() -> None:
     code = "import sys, app.main; print('sentry_sdk' in sys.modules)"
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"ENVIRONMENT": "testing", "PATH": ""},
-    )
-    assert result.stdout.strip() == "False"
+    assert fresh_python(code, ENVIRONMENT="testing").strip() == "False"
 
 
 async def test_no_dsn_means_no_sentry_calls(client: httpx.AsyncClient) -> None:
