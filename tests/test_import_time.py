@@ -26,6 +26,7 @@ print(json.dumps({
         for generation, before in zip(gc.get_stats(), collections_before)
     ],
     "frozen": gc.get_freeze_count(),
+    "error_envelope_built": app.shared.base_responses.ErrorEnvelope.__pydantic_complete__,
     "collector_enabled": gc.isenabled(),
 }))
 """
@@ -65,3 +66,9 @@ def test_import_runs_without_garbage_collection_and_freezes_what_it_loaded() -> 
     # The modules, classes and routes the import created are out of the collector's reach.
     assert report["frozen"] > 10_000
     assert report["collector_enabled"] is True
+
+
+def test_envelope_schemas_are_built_on_first_use_not_at_import() -> None:
+    # They describe responses in OpenAPI (tests/shared/test_openapi.py checks the document);
+    # every route and status has one, and building them all is a few % of the Lambda init.
+    assert import_app_main()["error_envelope_built"] is False

@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import to_json
 from starlette.responses import Response
 
@@ -16,6 +16,11 @@ SUCCESS_MESSAGE = "Operation successful"
 
 
 class EnvelopeResponse[DataT](BaseModel):
+    # Responses are serialised from plain data by `envelope_response`; these models describe
+    # them in OpenAPI. Their schemas (one per route and status) are built on first use, not
+    # during the Lambda init.
+    model_config = ConfigDict(defer_build=True)
+
     success: bool = Field(examples=[True])
     message: str = Field(examples=[SUCCESS_MESSAGE])
     data: DataT | None = None

@@ -3,7 +3,7 @@
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 ItemT = TypeVar("ItemT")
 
@@ -19,6 +19,9 @@ class PageParams(BaseModel):
 
 
 class Page[ItemT](BaseModel):
+    # One parametrisation per listed type, built on first use (as the envelope is).
+    model_config = ConfigDict(defer_build=True)
+
     items: list[ItemT]
     total: int
     limit: int
