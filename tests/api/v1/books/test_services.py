@@ -49,7 +49,7 @@ async def test_stale_and_missing_books_are_told_apart(service: BookService) -> N
         await service.get(book.id)
 
 
-async def test_duplicate_isbn_is_a_domain_error_and_the_session_survives(
+async def test_duplicate_isbn_is_a_domain_error_and_the_service_keeps_working(
     service: BookService,
 ) -> None:
     holder = await service.create(a_book())
