@@ -5,8 +5,14 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from app.api.dependencies import SettingsDep
+from app.shared.base_exceptions import ServiceUnavailableError
 from app.shared.base_internal_codes import CommonInternalCode
-from app.shared.base_responses import EnvelopeResponse, ErrorEnvelope, envelope_response
+from app.shared.base_responses import (
+    EnvelopeResponse,
+    ErrorEnvelope,
+    envelope_response,
+    error_response,
+)
 from app.shared.readiness import ReadinessProbe, ReadinessReport
 
 router = APIRouter(tags=["health"])
@@ -54,12 +60,8 @@ async def ready(request: Request) -> Response:
     report = await probe.run()
     if report.ready:
         return envelope_response(report)
-    return envelope_response(
-        {
-            "internal_error": CommonInternalCode.NOT_READY.as_dict(),
-            "details": report.model_dump(),
-        },
-        status_code=503,
-        success=False,
-        message="Service is not ready",
+    return error_response(
+        ServiceUnavailableError(
+            "Service is not ready", code=CommonInternalCode.NOT_READY, details=report.model_dump()
+        )
     )
