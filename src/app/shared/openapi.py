@@ -5,6 +5,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from app.shared.base_responses import ErrorEnvelope
+from app.shared.route_path import under_prefix
 
 _REQUEST_ID = {
     "description": "Trace id of the request; equals `trace_id` in the body.",
@@ -53,7 +54,7 @@ def document_common_headers(app: FastAPI, rate_limited_prefix: str) -> None:
             return app.openapi_schema
         schema = generate()  # also cached by FastAPI, so this runs once
         for path, operations in schema["paths"].items():
-            limited = path.startswith(rate_limited_prefix)
+            limited = under_prefix(path, rate_limited_prefix)
             for operation in operations.values():
                 responses = operation["responses"]
                 if limited:

@@ -10,8 +10,11 @@ def route_path(scope: Scope) -> str:
     """
     path: str = scope["path"]
     root_path: str = scope.get("root_path", "")
-    if root_path and path.startswith(root_path):
-        rest = path[len(root_path) :]
-        if rest == "" or rest.startswith("/"):
-            return rest or "/"
+    if root_path and under_prefix(path, root_path):
+        return path[len(root_path) :] or "/"
     return path
+
+
+def under_prefix(path: str, prefix: str) -> bool:
+    """`path` is `prefix` or below it, by whole segment: "/v1" holds "/v1/books", not "/v10"."""
+    return path == prefix or path.startswith(f"{prefix}/")

@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.shared.base_exceptions import TooManyRequestsError
 from app.shared.base_responses import error_response
 from app.shared.client_identity import client_identity
-from app.shared.route_path import route_path
+from app.shared.route_path import route_path, under_prefix
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +47,7 @@ class RateLimitMiddleware:
         self.trusted_proxy_hops = trusted_proxy_hops
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self._limited(route_path(scope)):
+        if scope["type"] != "http" or not under_prefix(route_path(scope), self.path_prefix):
             await self.app(scope, receive, send)
             return
         decision = await self.limiter.hit(client_identity(scope, self.trusted_proxy_hops))
@@ -70,6 +70,3 @@ class RateLimitMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-    def _limited(self, path: str) -> bool:
-        return path == self.path_prefix or path.startswith(f"{self.path_prefix}/")
