@@ -13,13 +13,9 @@ from typing import TYPE_CHECKING
 from loguru import logger
 from pydantic import BaseModel, ValidationError
 
+from app.core.secrets import store_configured
 from app.core.settings import Settings
-from app.db.redis.connection import (
-    RedisNotConfiguredError,
-    get_client,
-    redis_key,
-    unavailable_errors,
-)
+from app.db.redis.connection import get_client, redis_key, unavailable_errors
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -52,14 +48,14 @@ class VersionedReadCache[ModelT: BaseModel]:
         self, settings: Settings, entity_id: str, load: Callable[[], Awaitable[ModelT]]
     ) -> tuple[ModelT, bool]:
         """The entity and whether it came from the cache; `load` reads the database."""
+        if not store_configured(settings, "redis"):
+            return await load(), False
         entry = self.entry_key(settings, entity_id)
         client: Redis | None = None
         cached = None
         try:
             client = await get_client(settings)
             cached = await client.get(entry)
-        except RedisNotConfiguredError:
-            pass
         except unavailable_errors() as error:
             logger.warning("Cache read skipped, Redis unavailable: {}", type(error).__name__)
             client = None  # and no fill: one timeout per request is enough
@@ -88,6 +84,8 @@ class VersionedReadCache[ModelT: BaseModel]:
 
     async def invalidate(self, settings: Settings, entity_id: str, version: int | None) -> None:
         """Call after the write committed: `version` is the new one, None when deleted."""
+        if not store_configured(settings, "redis"):
+            return
         entry = self.entry_key(settings, entity_id)
         fence = _GONE if version is None else version
         try:
@@ -96,8 +94,6 @@ class VersionedReadCache[ModelT: BaseModel]:
                 pipeline.delete(entry)
                 pipeline.set(f"{entry}:fence", fence, ex=WRITE_FENCE_SECONDS)
                 await pipeline.execute()
-        except RedisNotConfiguredError:
-            return
         except unavailable_errors() as error:
             # The write stands; readers may see the previous version until the entry expires.
             logger.warning(
