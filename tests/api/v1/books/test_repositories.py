@@ -8,7 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.v1.books.repositories import BookRepository
 from app.api.v1.books.schema import BookCreate, BookListQuery
-from app.db.postgresql.models import Book, BookType
+from app.db.postgresql.enums import BookType
+from app.db.postgresql.models import Book
 from tests.api.v1.books.factories import an_author, book_payload
 
 

@@ -10,8 +10,6 @@ from app.api.v1.books.schema import BookListQuery, BookSort
 from app.db.postgresql.models import Book
 from app.shared.etags import ExpectedVersions
 
-ISBN_UNIQUE_INDEX = "uq_books_isbn_active"
-
 _ACTIVE = Book.deleted_at.is_(None)
 _SORT_COLUMNS = {"title": Book.title, "year": Book.year, "created_at": Book.created_at}
 # Built once: building a select and deriving its cache key cost more than running it does.

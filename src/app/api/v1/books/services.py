@@ -7,18 +7,19 @@ it commits, so a connection is held only while the database works.
 whether an active book exists without touching the books repository.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
 
-from app.api.v1.books.repositories import ISBN_UNIQUE_INDEX, BookRepository
+from app.api.v1.books.repositories import BookRepository
 from app.api.v1.books.schema import BookCreate, BookListQuery, BookPatch, BookPublic, BookReplace
 from app.core.exceptions import BookAlreadyExistsError, BookNotFoundError, BookVersionMismatchError
 from app.core.settings import Settings
 from app.db.postgresql.connection import get_read_session_factory, get_session_factory
 from app.db.postgresql.models import Book
+from app.db.postgresql.models.public.book import ISBN_UNIQUE_INDEX
 from app.db.redis.cache import VersionedReadCache
 from app.shared.etags import ExpectedVersions
 from app.shared.pagination import Page, PageParams
@@ -76,19 +77,12 @@ class BookService:
     async def replace(
         self, book_id: UUID, data: BookReplace, expected_versions: ExpectedVersions
     ) -> BookPublic:
-        async with self._transaction() as books:
-            book = await books.update_active(book_id, data.model_dump(), expected_versions)
-            await _require_written(books, book_id, book)
-        return await self._invalidated(BookPublic.model_validate(book))
+        return await self._update(book_id, data.model_dump(), expected_versions)
 
     async def patch(
         self, book_id: UUID, data: BookPatch, expected_versions: ExpectedVersions
     ) -> BookPublic:
-        changes = data.model_dump(exclude_unset=True)
-        async with self._transaction() as books:
-            book = await books.update_active(book_id, changes, expected_versions)
-            await _require_written(books, book_id, book)
-        return await self._invalidated(BookPublic.model_validate(book))
+        return await self._update(book_id, data.model_dump(exclude_unset=True), expected_versions)
 
     async def delete(self, book_id: UUID, expected_versions: ExpectedVersions) -> None:
         async with self._transaction() as books:
@@ -96,9 +90,15 @@ class BookService:
             await _require_written(books, book_id, book)
         await _BOOK_CACHE.invalidate(self._settings, str(book_id), version=None)
 
-    async def _invalidated(self, book: BookPublic) -> BookPublic:
-        await _BOOK_CACHE.invalidate(self._settings, str(book.id), book.version)
-        return book
+    async def _update(
+        self, book_id: UUID, values: Mapping[str, object], expected_versions: ExpectedVersions
+    ) -> BookPublic:
+        async with self._transaction() as books:
+            book = await books.update_active(book_id, values, expected_versions)
+            await _require_written(books, book_id, book)
+        updated = BookPublic.model_validate(book)
+        await _BOOK_CACHE.invalidate(self._settings, str(book_id), updated.version)
+        return updated
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[BookRepository]:

@@ -9,13 +9,15 @@ from app.db.postgresql.base import Base, TimestampedSoftDeleteMixin
 from app.db.postgresql.enums import BookType
 
 _ACTIVE = text("deleted_at IS NULL")
+# Named here and by the books service, which tells a duplicate ISBN (409/1002) by it.
+ISBN_UNIQUE_INDEX = "uq_books_isbn_active"
 
 
 class Book(TimestampedSoftDeleteMixin, Base):
     __tablename__ = "books"
     __table_args__ = (
         # ISBNs are unique among active books only: a soft-deleted book frees its ISBN.
-        Index("uq_books_isbn_active", "isbn", unique=True, postgresql_where=_ACTIVE),
+        Index(ISBN_UNIQUE_INDEX, "isbn", unique=True, postgresql_where=_ACTIVE),
         # One index per list sort (id breaks ties) and for the case-insensitive author filter.
         Index("ix_books_active_created_at", "created_at", "id", postgresql_where=_ACTIVE),
         Index("ix_books_active_title", "title", "id", postgresql_where=_ACTIVE),
