@@ -3,7 +3,7 @@
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Query
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 ItemT = TypeVar("ItemT")
 
@@ -14,8 +14,10 @@ MAX_OFFSET = 2**63 - 1
 
 
 class PageParams(BaseModel):
-    limit: int = DEFAULT_LIMIT
-    offset: int = 0
+    """`limit` and `offset` with their bounds; query models that page extend it."""
+
+    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
 
 class Page[ItemT](BaseModel):

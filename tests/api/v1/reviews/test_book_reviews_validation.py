@@ -89,3 +89,16 @@ async def test_a_malformed_book_id_is_422(client: httpx.AsyncClient, book_id: st
     response = await client.get(f"/v1/books/{quote(book_id, safe='')}/reviews")
 
     assert_envelope(response, 422, code=8001)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("limit", 0), ("limit", 101), ("offset", -1), ("offset", 2**63)]
+)
+async def test_out_of_range_paging_is_422(
+    client: httpx.AsyncClient, reviewed_book: UUID, name: str, value: int
+) -> None:
+    # 2**63 is past MongoDB's 64-bit skip: it must be refused, not reach the driver.
+    response = await client.get(f"/v1/books/{reviewed_book}/reviews", params={name: value})
+
+    details = assert_envelope(response, 422, code=8001)
+    assert [error["field"] for error in details["errors"]] == [f"query.{name}"]

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from app.shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageParams
+from app.shared.pagination import PageParams
 
 Rating = Annotated[int, Field(ge=1, le=5, examples=[4])]
 ReviewTitle = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
@@ -64,15 +64,9 @@ class ReviewSummary(BaseModel):
     histogram: dict[str, int] = Field(examples=[{"1": 0, "2": 0, "3": 0, "4": 2, "5": 1}])
 
 
-class ReviewListQuery(BaseModel):
+class ReviewListQuery(PageParams):
     """Query of the per-book listing; unknown parameters (`reviewer[$ne]=x`) are a 422."""
 
     model_config = ConfigDict(extra="forbid")
 
-    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
-    offset: int = Field(default=0, ge=0)
     reviewer: Reviewer | None = Field(default=None, description="Exact reviewer name")
-
-    @property
-    def page(self) -> PageParams:
-        return PageParams(limit=self.limit, offset=self.offset)

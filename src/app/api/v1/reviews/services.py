@@ -46,12 +46,11 @@ class ReviewService:
 
     async def list_for_book(self, book_id: UUID, query: ReviewListQuery) -> Page[ReviewPublic]:
         await ensure_book_exists(book_id, self._settings)
-        page = query.page
         reviews, total = await self._repository.list_for_book(
-            book_id, page, reviewer=query.reviewer
+            book_id, query, reviewer=query.reviewer
         )
         items = [_public(review) for review in reviews]
-        return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+        return Page(items=items, total=total, limit=query.limit, offset=query.offset)
 
     async def summarize(self, book_id: UUID) -> ReviewSummary:
         await ensure_book_exists(book_id, self._settings)
