@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from starlette.authentication import BaseUser
 from starlette.types import Scope
 
+from app.shared.request_context import lambda_request_context
+
 UNKNOWN_CLIENT = "ip:unknown"
 
 
@@ -40,9 +42,8 @@ def _forwarded_ip(scope: Scope, trusted_proxy_hops: int) -> str | None:
 
 def _lambda_source_ip(scope: Scope) -> str | None:
     """API Gateway's view of the caller: `identity.sourceIp` (REST, v1), `http.sourceIp` (v2)."""
-    event = scope.get("aws.event")
-    context = event.get("requestContext") if isinstance(event, Mapping) else None
-    if not isinstance(context, Mapping):
+    context = lambda_request_context(scope)
+    if context is None:
         return None
     for section in ("http", "identity"):
         source = context.get(section)

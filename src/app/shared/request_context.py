@@ -48,15 +48,20 @@ def resolve_trace_id(scope: Mapping[str, Any]) -> str:
             if _SANE_REQUEST_ID.match(candidate):
                 return candidate
             break
-    event = scope.get("aws.event")
-    if isinstance(event, Mapping):
-        request_context = event.get("requestContext")
-        if isinstance(request_context, Mapping):
-            request_id: object = request_context.get("requestId")
-            if isinstance(request_id, str) and _AWS_REQUEST_ID.match(request_id):
-                return request_id
+    request_context = lambda_request_context(scope)
+    if request_context is not None:
+        request_id: object = request_context.get("requestId")
+        if isinstance(request_id, str) and _AWS_REQUEST_ID.match(request_id):
+            return request_id
     context = scope.get("aws.context")
     aws_request_id = getattr(context, "aws_request_id", None)
     if isinstance(aws_request_id, str) and _AWS_REQUEST_ID.match(aws_request_id):
         return aws_request_id
     return new_trace_id()
+
+
+def lambda_request_context(scope: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The Lambda event's `requestContext` (API Gateway, ALB, Function URL) when Mangum set one."""
+    event = scope.get("aws.event")
+    request_context = event.get("requestContext") if isinstance(event, Mapping) else None
+    return request_context if isinstance(request_context, Mapping) else None
