@@ -11,10 +11,11 @@ from app.shared.base_exceptions import BaseApiRestException, UnprocessableError
 from app.shared.base_internal_codes import CommonInternalCode
 from app.shared.base_responses import error_response
 
+# The framework's own errors; the code's description is the message.
 _HTTP_STATUS_CODES = {
-    404: (CommonInternalCode.ROUTE_NOT_FOUND, "Route not found"),
-    405: (CommonInternalCode.METHOD_NOT_ALLOWED, "Method not allowed"),
-    413: (CommonInternalCode.PAYLOAD_TOO_LARGE, "Request body too large"),
+    404: CommonInternalCode.ROUTE_NOT_FOUND,
+    405: CommonInternalCode.METHOD_NOT_ALLOWED,
+    413: CommonInternalCode.PAYLOAD_TOO_LARGE,
 }
 
 
@@ -42,12 +43,14 @@ async def _validation_exception(_: Request, error: Exception) -> Response:
 
 async def _http_exception(_: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
-    code, message = _HTTP_STATUS_CODES.get(
-        error.status_code, (CommonInternalCode.HTTP_ERROR, str(error.detail))
-    )
+    code = _HTTP_STATUS_CODES.get(error.status_code)
+    message = code.description if code else str(error.detail)
     return error_response(
         BaseApiRestException(
-            message, code=code, headers=error.headers, status_code=error.status_code
+            message,
+            code=code or CommonInternalCode.HTTP_ERROR,
+            headers=error.headers,
+            status_code=error.status_code,
         )
     )
 

@@ -14,15 +14,16 @@ from app.shared.base_exceptions import (
 )
 from app.shared.base_internal_codes import CommonInternalCode
 
+_STORES = {
+    "postgresql": (CommonInternalCode.POSTGRESQL_UNAVAILABLE, "PostgreSQL"),
+    "mongodb": (CommonInternalCode.MONGODB_UNAVAILABLE, "MongoDB"),
+    "redis": (CommonInternalCode.REDIS_UNAVAILABLE, "Redis"),
+}
+
 
 def store_unavailable(store: str) -> ServiceUnavailableError:
     """503 for a store that is down or too slow; `store` is postgresql, mongodb or redis."""
-    codes = {
-        "postgresql": (CommonInternalCode.POSTGRESQL_UNAVAILABLE, "PostgreSQL"),
-        "mongodb": (CommonInternalCode.MONGODB_UNAVAILABLE, "MongoDB"),
-        "redis": (CommonInternalCode.REDIS_UNAVAILABLE, "Redis"),
-    }
-    code, label = codes[store]
+    code, label = _STORES[store]
     return ServiceUnavailableError(
         f"{label} is unavailable, retry later", code=code, headers={"Retry-After": "1"}
     )
