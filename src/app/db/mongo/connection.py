@@ -88,23 +88,19 @@ async def _close(connection: _Connection) -> None:
 _connections = LoopLocal(MongoOptions.from_settings, _connect, _close)
 
 
-async def _connection(settings: Settings) -> _Connection:
-    return _connections.get(settings)
-
-
 async def get_database(settings: Settings) -> "AsyncDatabase[Document]":
-    return (await _connection(settings)).database
+    return _connections.get(settings).database
 
 
 async def get_collection(
     settings: Settings, model: type[MongoDocument]
 ) -> "AsyncCollection[Document]":
     """The model's collection; its declared indexes are ensured once per client."""
-    from pymongo import IndexModel
-
-    connection = await _connection(settings)
+    connection = _connections.get(settings)
     collection = connection.database[model.collection_name]
     if model.indexes and model.collection_name not in connection.indexed_collections:
+        from pymongo import IndexModel
+
         # createIndexes is a no-op for existing identical indexes; racing first requests are safe.
         await collection.create_indexes(
             [
