@@ -27,7 +27,7 @@ with collector_paused():
     from app.shared.sentry import init_sentry
 
 # POST routes that honour Idempotency-Key (docs/redis.md): one line per route.
-IDEMPOTENT_ROUTES = ("POST /v1/books", "POST /v1/books/{book_id}/reviews")
+IDEMPOTENT_ROUTES = (f"POST {API_V1}/books", f"POST {API_V1}/books/{{book_id}}/reviews")
 RATE_LIMITED_PREFIX = API_V1
 
 
@@ -84,5 +84,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 with collector_paused(freeze=True):
-    app = create_app()
-    handler: LambdaHandler = build_handler(app, get_settings())
+    _settings = get_settings()
+    app = create_app(_settings)
+    handler: LambdaHandler = build_handler(app, _settings)
