@@ -6,7 +6,7 @@ from app.core.settings.base import BaseAppSettings, EnvironmentName, LogLevel
 
 
 class LocalSettings(BaseAppSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(env_file=".env")  # extra and frozen come from the base
 
     environment: EnvironmentName = "local"
     log_level: LogLevel = "DEBUG"
