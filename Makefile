@@ -21,7 +21,8 @@ export UV
 # uv: the one on PATH, else a private copy installed with pip into .tools/.
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 
-.PHONY: help install run migrate revision lambda bundle bench test lint lint-ruff lint-types lint-infra fmt clean
+.PHONY: help install run migrate revision lambda bundle bench test lint lint-ruff lint-types \
+	lint-imports lint-infra fmt codes clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -71,7 +72,7 @@ test: install ## Run the whole suite with coverage against real servers
 		--cov-report=xml:$(REPORTS_DIR)/coverage.xml --cov-report=html:$(REPORTS_DIR)/htmlcov) \
 		$(PYTEST_ARGS)
 
-lint: lint-ruff lint-types lint-infra ## ruff check + ruff format --check + mypy --strict + infra validators
+lint: lint-ruff lint-types lint-imports lint-infra ## ruff, mypy --strict, import layering, infra validators
 
 lint-ruff: install
 	$(BIN)/ruff check .
@@ -80,12 +81,18 @@ lint-ruff: install
 lint-types: install
 	$(BIN)/mypy src tests scripts
 
+lint-imports: install ## The layering contracts in pyproject.toml (import-linter)
+	$(BIN)/lint-imports
+
 lint-infra: install
 	VENV=$(VENV) bash scripts/lint_infra.sh
 
 fmt: install ## Format and auto-fix
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+codes: install ## Regenerate docs/error-codes.md from the code
+	$(BIN)/python scripts/error_codes.py
 
 clean: ## Remove build outputs and caches (keeps .local data)
 	rm -rf dist reports .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -62,25 +62,15 @@ def app(app_factory: AppFactory) -> FastAPI:
     return app_factory()
 
 
-# How app_client() reaches the app: "asgi", or a Lambda event shape ("http_v2", "rest_v1",
-# "alb") through the Lambda handler. tests/api/conftest.py runs each endpoint test per shape.
-_transport = "asgi"
-
-
-def use_transport(transport: str) -> None:
-    global _transport
-    _transport = transport
-
-
-def app_client(app: FastAPI) -> httpx.AsyncClient:
-    """An HTTP client for `app` over the current transport: ASGI, or Mangum with real events."""
-    transport: httpx.AsyncBaseTransport
-    if _transport == "asgi":
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    else:
-        handler = run_on_handler_thread(lambda: build_handler(app, app.state.settings))
-        transport = LambdaTransport(handler, shape=cast(Shape, _transport))
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+def app_client(app: FastAPI, transport: str = "asgi") -> httpx.AsyncClient:
+    """An HTTP client for `app`: over ASGI, or through the Lambda handler as events of a shape
+    ("http_v2", "rest_v1", "alb"). tests/api/conftest.py runs each endpoint test per shape."""
+    if transport == "asgi":
+        asgi = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        return httpx.AsyncClient(transport=asgi, base_url="http://testserver")
+    handler = run_on_handler_thread(lambda: build_handler(app, app.state.settings))
+    lambda_transport = LambdaTransport(handler, shape=cast(Shape, transport))
+    return httpx.AsyncClient(transport=lambda_transport, base_url="http://testserver")
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ print(json.dumps({
         for generation, before in zip(gc.get_stats(), collections_before)
     ],
     "frozen": gc.get_freeze_count(),
-    "error_envelope_built": app.shared.base_responses.ErrorEnvelope.__pydantic_complete__,
+    "error_envelope_built": app.http.envelope.ErrorEnvelope.__pydantic_complete__,
     "collector_enabled": gc.isenabled(),
 }))
 """
@@ -60,7 +60,7 @@ def test_import_runs_without_garbage_collection_and_freezes_what_it_loaded() -> 
     report = import_app_main()
 
     # Unpaused, the import runs ~135 collections, one of them full. At most one young one may
-    # run while `app.shared.cold_start` itself loads, before the pause begins.
+    # run while `app.core.cold_start` itself loads, before the pause begins.
     assert report["collections"][2] == 0
     assert sum(report["collections"]) <= 1
     # The modules, classes and routes the import created are out of the collector's reach.

@@ -1,34 +1,33 @@
 """Application factory; `app` for ASGI servers and `handler` for AWS Lambda."""
 
-from app.shared.cold_start import collector_paused
+from app.core.cold_start import collector_paused
 
-# Lambda init is this import: it runs with the garbage collector paused (shared/cold_start.py).
+# Lambda init is this import: it runs with the garbage collector paused (core/cold_start.py).
 with collector_paused():
     from fastapi import FastAPI
     from starlette.middleware.cors import CORSMiddleware
 
     from app.api.routers import API_V1, include_routers
+    from app.core.logging import configure_logging
     from app.core.secrets import store_configured
+    from app.core.sentry import init_sentry
     from app.core.settings import Settings, get_settings
     from app.db.health import store_readiness_checks
-    from app.db.redis.idempotency import RedisIdempotencyStore
-    from app.db.redis.rate_limit import RedisRateLimiter
+    from app.http.body_limit import BodySizeLimitMiddleware
+    from app.http.errors.handlers import install_error_handlers
+    from app.http.errors.middleware import UnhandledErrorMiddleware
+    from app.http.idempotency.middleware import IdempotencyMiddleware
+    from app.http.idempotency.openapi import document_idempotent_routes
+    from app.http.idempotency.route import idempotent_routes
+    from app.http.idempotency.store import RedisIdempotencyStore
+    from app.http.openapi import COMMON_RESPONSES
+    from app.http.rate_limit.middleware import RateLimitMiddleware
+    from app.http.rate_limit.openapi import document_rate_limit
+    from app.http.rate_limit.store import RedisRateLimiter
+    from app.http.readiness import ReadinessProbe
+    from app.http.request_context.middleware import RequestContextMiddleware
+    from app.http.request_context.openapi import document_request_id
     from app.lambda_handler import LambdaHandler, build_handler
-    from app.shared.error_handlers import install_error_handlers
-    from app.shared.idempotency_openapi import document_idempotent_routes
-    from app.shared.logging import configure_logging
-    from app.shared.middlewares.body_limit import BodySizeLimitMiddleware
-    from app.shared.middlewares.idempotency import IdempotencyMiddleware
-    from app.shared.middlewares.rate_limit import RateLimitMiddleware
-    from app.shared.middlewares.request_context import RequestContextMiddleware
-    from app.shared.middlewares.unhandled_errors import UnhandledErrorMiddleware
-    from app.shared.openapi import COMMON_RESPONSES, document_common_headers
-    from app.shared.readiness import ReadinessProbe
-    from app.shared.sentry import init_sentry
-
-# POST routes that honour Idempotency-Key (docs/redis.md): one line per route.
-IDEMPOTENT_ROUTES = (f"POST {API_V1}/books", f"POST {API_V1}/books/{{book_id}}/reviews")
-RATE_LIMITED_PREFIX = API_V1
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -50,25 +49,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     include_routers(app)
-    document_idempotent_routes(app, IDEMPOTENT_ROUTES)
-    document_common_headers(app, rate_limited_prefix=RATE_LIMITED_PREFIX)
 
     # Added innermost first: the last one added wraps all the others.
     redis = store_configured(settings, "redis")
     hops = settings.trusted_proxy_hops
     if redis:
         store = RedisIdempotencyStore(settings)
+        routes = idempotent_routes(app.routes)
         app.add_middleware(
-            IdempotencyMiddleware, store=store, routes=IDEMPOTENT_ROUTES, trusted_proxy_hops=hops
+            IdempotencyMiddleware, store=store, routes=routes, trusted_proxy_hops=hops
         )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     if redis and settings.rate_limit_requests:
         limiter = RedisRateLimiter(settings)
         app.add_middleware(
-            RateLimitMiddleware,
-            limiter=limiter,
-            path_prefix=RATE_LIMITED_PREFIX,
-            trusted_proxy_hops=hops,
+            RateLimitMiddleware, limiter=limiter, path_prefix=API_V1, trusted_proxy_hops=hops
         )
     app.add_middleware(UnhandledErrorMiddleware)
     if settings.cors_allow_origins:
@@ -80,6 +75,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["X-Request-ID", "ETag", "Location", "Idempotent-Replayed"],
         )
     app.add_middleware(RequestContextMiddleware, root_path=settings.api_base_path)
+    # The documented contract: what a deployment with Redis answers.
+    document_idempotent_routes(app)
+    document_rate_limit(app, path_prefix=API_V1)
+    document_request_id(app)
     return app
 
 

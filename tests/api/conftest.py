@@ -1,11 +1,14 @@
-"""Every endpoint test runs over ASGI and again through the Lambda handler (HTTP API v2
-events); a representative subset also runs with REST API v1 and ALB events."""
+"""Every test that makes HTTP calls (it asks for `client` or `client_for`) runs over ASGI and
+again through the Lambda handler (HTTP API v2 events); a representative subset also runs with
+REST API v1 and ALB events. Tests that make no HTTP call run once."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable
 
+import httpx
 import pytest
+from fastapi import FastAPI
 
-from tests.conftest import use_transport
+from tests.conftest import app_client
 
 EVERY_TEST = ("asgi", "http_v2")
 REPRESENTATIVE = ("asgi", "http_v2", "rest_v1", "alb")
@@ -15,6 +18,8 @@ REPRESENTATIVE_MODULES = {
     "tests.api.v1.books.test_updates",
     "tests.api.v1.reviews.test_book_reviews",
 }
+
+ClientFor = Callable[[FastAPI], httpx.AsyncClient]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -37,9 +42,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("http_transport", shapes, indirect=True)
 
 
-@pytest.fixture(autouse=True)
-def http_transport(request: pytest.FixtureRequest) -> Iterator[str]:
+@pytest.fixture
+def http_transport(request: pytest.FixtureRequest) -> str:
     transport: str = request.param
-    use_transport(transport)
-    yield transport
-    use_transport("asgi")
+    return transport
+
+
+@pytest.fixture
+def client_for(http_transport: str) -> ClientFor:
+    """Clients for apps the test builds itself, over this run's transport."""
+    return lambda app: app_client(app, http_transport)
+
+
+@pytest.fixture
+async def client(app: FastAPI, client_for: ClientFor) -> AsyncIterator[httpx.AsyncClient]:
+    async with client_for(app) as http:
+        yield http

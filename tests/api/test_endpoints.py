@@ -5,8 +5,9 @@ import asyncio
 import httpx
 from fastapi import FastAPI
 
-from app.shared.readiness import ReadinessProbe
-from tests.conftest import AppFactory, app_client
+from app.http.readiness import ReadinessProbe
+from tests.api.conftest import ClientFor
+from tests.conftest import AppFactory
 from tests.support.envelope import assert_envelope
 
 
@@ -20,8 +21,10 @@ async def test_index_describes_the_service(client: httpx.AsyncClient) -> None:
     }
 
 
-async def test_index_has_no_docs_url_when_docs_are_off(app_factory: AppFactory) -> None:
-    async with app_client(app_factory(docs_enabled=False)) as client:
+async def test_index_has_no_docs_url_when_docs_are_off(
+    app_factory: AppFactory, client_for: ClientFor
+) -> None:
+    async with client_for(app_factory(docs_enabled=False)) as client:
         data = assert_envelope(await client.get("/"), 200)
     assert data["docs_url"] is None
 
@@ -30,9 +33,11 @@ async def test_health_is_ok(client: httpx.AsyncClient) -> None:
     assert assert_envelope(await client.get("/health"), 200) == {"status": "ok"}
 
 
-async def test_ready_with_no_store_configured_is_ready(app_factory: AppFactory) -> None:
+async def test_ready_with_no_store_configured_is_ready(
+    app_factory: AppFactory, client_for: ClientFor
+) -> None:
     app = app_factory(postgresql_url=None, mongo_url=None, redis_url=None)
-    async with app_client(app) as client:
+    async with client_for(app) as client:
         data = assert_envelope(await client.get("/health/ready"), 200)
     assert data == {"ready": True, "checks": []}
 
@@ -42,7 +47,9 @@ def _with_checks(app: FastAPI, **checks: object) -> FastAPI:
     return app
 
 
-async def test_ready_reports_each_check_and_fails_when_one_is_down(app: FastAPI) -> None:
+async def test_ready_reports_each_check_and_fails_when_one_is_down(
+    app: FastAPI, client_for: ClientFor
+) -> None:
     # Given one store that answers, one that raises and one that never answers
     async def answers() -> None:
         return None
@@ -55,7 +62,7 @@ async def test_ready_reports_each_check_and_fails_when_one_is_down(app: FastAPI)
 
     _with_checks(app, answers=answers, refuses=refuses, hangs=hangs)
     # When readiness is probed
-    async with app_client(app) as client:
+    async with client_for(app) as client:
         details = assert_envelope(await client.get("/health/ready"), 503, code=9004)
     # Then every check is listed with its outcome and nothing leaks
     checks = {check["name"]: check for check in details["checks"]}
@@ -72,11 +79,11 @@ async def test_ready_reports_each_check_and_fails_when_one_is_down(app: FastAPI)
     assert checks["hangs"]["latency_ms"] < 2000
 
 
-async def test_ready_is_ok_when_every_check_answers(app: FastAPI) -> None:
+async def test_ready_is_ok_when_every_check_answers(app: FastAPI, client_for: ClientFor) -> None:
     async def answers() -> None:
         return None
 
     _with_checks(app, first=answers, second=answers)
-    async with app_client(app) as client:
+    async with client_for(app) as client:
         data = assert_envelope(await client.get("/health/ready"), 200)
     assert [check["ok"] for check in data["checks"]] == [True, True]

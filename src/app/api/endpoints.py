@@ -5,15 +5,14 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from app.api.dependencies import SettingsDep
-from app.shared.base_exceptions import ServiceUnavailableError
-from app.shared.base_internal_codes import CommonInternalCode
-from app.shared.base_responses import (
+from app.http.envelope import (
     EnvelopeResponse,
     ErrorEnvelope,
     envelope_response,
-    error_response,
 )
-from app.shared.readiness import ReadinessProbe, ReadinessReport
+from app.http.errors.codes import CommonInternalCode
+from app.http.errors.exceptions import ServiceUnavailableError, error_response
+from app.http.readiness import ReadinessProbe, ReadinessReport
 
 router = APIRouter(tags=["health"])
 

@@ -1,10 +1,9 @@
-"""Mounts the base endpoints and every versioned router."""
+"""Mounts the base endpoints and every registered domain's router under `/v1`."""
 
 from fastapi import FastAPI
 
 from app.api.endpoints import router as base_router
-from app.api.v1.books.endpoints import router as books_router
-from app.api.v1.reviews.endpoints import router as reviews_router
+from app.domains import domain_modules
 
 API_V1 = "/v1"
 
@@ -13,5 +12,5 @@ def include_routers(app: FastAPI) -> None:
     # Straight onto the app: every extra router level costs each request another match pass
     # (measured in docs/performance.md).
     app.include_router(base_router)
-    app.include_router(books_router, prefix=API_V1)
-    app.include_router(reviews_router, prefix=API_V1)
+    for endpoints in domain_modules("endpoints"):
+        app.include_router(endpoints.router, prefix=API_V1)

@@ -1,13 +1,16 @@
 """Readiness checks of the configured stores (each imports its driver only when it runs)."""
 
+from collections.abc import Awaitable, Callable
+
 from app.core.secrets import store_configured
 from app.core.settings import Settings
-from app.shared.readiness import ReadinessCheck
+
+StoreCheck = Callable[[], Awaitable[None]]
 
 
-def store_readiness_checks(settings: Settings) -> dict[str, ReadinessCheck]:
+def store_readiness_checks(settings: Settings) -> dict[str, StoreCheck]:
     """One ping per configured store; a store with no URL is not part of readiness."""
-    checks: dict[str, ReadinessCheck] = {}
+    checks: dict[str, StoreCheck] = {}
     if store_configured(settings, "postgresql"):
         checks["postgresql"] = lambda: _ping_postgresql(settings)
     if store_configured(settings, "mongo"):

@@ -6,8 +6,8 @@ import pytest
 from bson import Binary, CodecOptions, UuidRepresentation
 from pymongo.asynchronous.collection import AsyncCollection
 
+from app.api.v1.reviews.models import ReviewDocument
 from app.db.mongo.base import Document
-from app.db.mongo.models.review import ReviewDocument
 from tests.api.v1.reviews.factories import a_review
 
 pytestmark = pytest.mark.mongo

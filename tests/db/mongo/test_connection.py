@@ -1,33 +1,26 @@
-"""The process-wide client: built lazily, reused, configured from settings, loop-aware."""
+"""The MongoDB client: configured from settings, its database, indexes, and a dead server."""
 
-import asyncio
-import threading
 import time
 
 import pytest
+from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ServerSelectionTimeoutError
 
+from app.api.v1.reviews.models import ReviewDocument
 from app.core.settings import Settings
-from app.db.mongo.connection import (
-    MongoConfigurationError,
-    close_client,
-    get_collection,
-    get_database,
-    ping,
-)
-from app.db.mongo.models.review import ReviewDocument
+from app.db.mongo import connection
+from app.db.mongo.base import Document
+from app.db.mongo.connection import MongoConfigurationError, get_collection, ping
 from tests.conftest import SettingsFactory
 
 pytestmark = pytest.mark.mongo
 
 
-async def test_the_client_is_built_once_and_reused(
-    mongo_settings: Settings, settings_factory: SettingsFactory
-) -> None:
-    first = await get_database(mongo_settings)
-    second = await get_database(settings_factory())
+async def get_database(settings: Settings) -> AsyncDatabase[Document]:
+    return connection.shared.get(settings).database
 
-    assert second.client is first.client
+
+async def test_the_client_answers(mongo_settings: Settings) -> None:
     await ping(mongo_settings)
 
 
@@ -69,36 +62,17 @@ async def test_a_dead_server_fails_within_the_selection_timeout(
     assert time.perf_counter() - started < 2
 
 
-async def test_another_event_loop_gets_its_own_client(mongo_settings: Settings) -> None:
-    # Given a client bound to this loop, when another thread's loop uses MongoDB
-    session_client = (await get_database(mongo_settings)).client
-    other_clients = []
-
-    def other_loop() -> None:
-        async def use() -> None:
-            await ping(mongo_settings)
-            other_clients.append((await get_database(mongo_settings)).client)
-            await close_client()
-
-        asyncio.run(use())
-
-    thread = threading.Thread(target=other_loop)
-    thread.start()
-    thread.join()
-
-    # Then it had its own client, and this loop gets a working one back
-    assert other_clients[0] is not session_client
-    await ping(mongo_settings)
-
-
-async def test_indexes_are_ensured_once_per_client(mongo_settings: Settings) -> None:
-    await close_client()
-    collection = await get_collection(mongo_settings, ReviewDocument)
+async def test_indexes_are_ensured_once_per_client(settings_factory: SettingsFactory) -> None:
+    # A service name of its own: a new client, which has not ensured any index yet
+    settings = settings_factory(service_name="index-check")
+    collection = await get_collection(settings, ReviewDocument)
     indexes = await collection.index_information()
     assert indexes["book_newest_first"]["key"] == [("book_id", 1), ("created_at", -1), ("_id", -1)]
 
     await collection.drop_index("book_newest_first")
-    await get_collection(mongo_settings, ReviewDocument)
+    await get_collection(settings, ReviewDocument)
 
     assert "book_newest_first" not in await collection.index_information()
-    await close_client()
+    # The next client (as the suite's own, for the tests that follow) creates it again
+    again = await get_collection(settings_factory(service_name="index-check-2"), ReviewDocument)
+    assert "book_newest_first" in await again.index_information()

@@ -4,24 +4,25 @@ Each failure a dead or slow database can cause must come out as the mapped 503 (
 """
 
 import asyncio
+import secrets
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
 from psycopg.pq import TransactionStatus
 from sqlalchemy import exc, text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from app.core.settings import Settings
 from app.db.postgresql.connection import (
     PostgreSQLNotConfiguredError,
     build_engine,
     database_url,
-    get_engine,
-    get_read_session_factory,
-    get_session_factory,
     ping,
+    read_session,
+    transaction,
 )
-from app.shared.error_mapping import to_api_exception
+from app.http.errors.mapping import to_api_exception
 from tests.conftest import SettingsFactory
 
 EngineFactory = Callable[..., AsyncEngine]
@@ -58,31 +59,62 @@ async def test_sessions_run_in_utc_with_timeouts_and_a_name(engine_factory: Engi
         assert settings.one() == ("UTC", "1234ms", "app-testing")
 
 
-async def test_shared_engine_is_built_once_and_answers() -> None:
-    assert get_engine() is get_engine()
-    await ping()
+async def test_the_shared_engine_answers(settings_factory: SettingsFactory) -> None:
+    await ping(settings_factory())
 
 
-async def _transaction_status_after_a_select(
-    factory: async_sessionmaker[AsyncSession],
-) -> TransactionStatus:
-    async with factory() as session:
-        await session.execute(text("SELECT 1"))
-        raw = await (await session.connection()).get_raw_connection()
-        assert raw.driver_connection is not None
-        status: TransactionStatus = raw.driver_connection.info.transaction_status
-        return status
+async def _transaction_status(session: AsyncSession) -> TransactionStatus:
+    await session.execute(text("SELECT 1"))
+    raw = await (await session.connection()).get_raw_connection()
+    assert raw.driver_connection is not None
+    status: TransactionStatus = raw.driver_connection.info.transaction_status
+    return status
 
 
-async def test_reads_leave_no_transaction_open_and_writes_run_in_one() -> None:
+async def _pid(session: AsyncSession) -> int:
+    return int(await session.scalar(text("SELECT pg_backend_pid()")) or 0)
+
+
+async def test_reads_leave_no_transaction_open_and_writes_run_in_one(
+    settings_factory: SettingsFactory,
+) -> None:
+    settings = settings_factory()
     # Read sessions autocommit: no BEGIN before and no ROLLBACK after a lone SELECT.
-    read_status = await _transaction_status_after_a_select(get_read_session_factory())
-    write_status = await _transaction_status_after_a_select(get_session_factory())
+    async with read_session(settings) as session:
+        assert await _transaction_status(session) == TransactionStatus.IDLE
+        reader = await _pid(session)
+    async with transaction(settings) as session:
+        assert await _transaction_status(session) == TransactionStatus.INTRANS
+        writer = await _pid(session)
+    # Both share the one pool: the connection the read returned serves the write.
+    assert reader == writer
 
-    assert read_status == TransactionStatus.IDLE
-    assert write_status == TransactionStatus.INTRANS
-    # Both share the one pool.
-    assert get_read_session_factory().kw["bind"].sync_engine.pool is get_engine().sync_engine.pool
+
+async def _table_exists(settings: Settings, name: str) -> bool:
+    async with read_session(settings) as session:
+        return bool(await session.scalar(text(f"SELECT to_regclass('{name}') IS NOT NULL")))
+
+
+async def test_a_transaction_commits_when_its_block_ends_and_rolls_back_when_it_raises(
+    settings_factory: SettingsFactory,
+) -> None:
+    settings = settings_factory()
+    table = f"probe_{secrets.token_hex(4)}"
+
+    async def create_then_fail() -> None:
+        async with transaction(settings) as session:
+            await session.execute(text(f"CREATE TABLE {table} (n int)"))
+            raise LookupError
+
+    with pytest.raises(LookupError):
+        await create_then_fail()
+    assert not await _table_exists(settings, table)
+
+    async with transaction(settings) as session:
+        await session.execute(text(f"CREATE TABLE {table} (n int)"))
+    assert await _table_exists(settings, table)
+    async with transaction(settings) as session:
+        await session.execute(text(f"DROP TABLE {table}"))
 
 
 def test_any_postgresql_url_is_driven_by_psycopg(settings_factory: SettingsFactory) -> None:

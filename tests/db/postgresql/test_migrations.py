@@ -15,10 +15,20 @@ from sqlalchemy import Column, Connection, MetaData, String, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.settings import Settings
-from app.db.postgresql.connection import build_engine, database_url, get_engine
+from app.core.settings.testing import TestingSettings
+from app.db.postgresql import connection
+from app.db.postgresql.base import Base
+from app.db.postgresql.connection import build_engine, database_url
 from app.db.postgresql.migrate import alembic_config, upgrade_to_head
-from app.db.postgresql.models import Base
+from app.domains import domain_modules
 from tests.conftest import SettingsFactory
+
+domain_modules("models")  # every registered domain's tables, as Alembic's env.py sees them
+
+
+def get_engine() -> AsyncEngine:
+    """The app's engine on the suite's loop."""
+    return connection.shared.get(TestingSettings()).engine
 
 
 def revisions_in_order(settings: Settings) -> list[str]:

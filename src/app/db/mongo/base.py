@@ -13,7 +13,7 @@ from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app.shared.utils_dates import ensure_utc, utc_now
+from app.core.clock import ensure_utc, utc_now
 
 Document = dict[str, Any]
 SortDirection = Literal[1, -1]

@@ -1,8 +1,6 @@
 """The process-wide `AsyncMongoClient`: created on first use, reused across Lambda invocations.
 
-pymongo is imported inside functions only, so importing the app loads no driver. The client
-is bound to its event loop, so there is one per loop (`LoopLocal`: in practice one per
-process), replaced when the connection settings change (tests pointing at another server).
+pymongo is imported inside functions only, so importing the app loads no driver.
 """
 
 from dataclasses import dataclass, field
@@ -11,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from app.core.secrets import store_url
 from app.core.settings import Settings
-from app.db.loop_local import LoopLocal
+from app.db.lazy_client import LazyClient
 from app.db.mongo.base import Document, MongoDocument
 
 if TYPE_CHECKING:
@@ -49,13 +47,13 @@ class MongoOptions:
 
 
 @dataclass(slots=True)
-class _Connection:
+class Connection:
     client: "AsyncMongoClient[Document]"
     database: "AsyncDatabase[Document]"
     indexed_collections: set[str] = field(default_factory=set)
 
 
-def _connect(options: MongoOptions) -> _Connection:
+def _connect(options: MongoOptions) -> Connection:
     from pymongo import AsyncMongoClient
     from pymongo.errors import ConfigurationError
 
@@ -78,25 +76,17 @@ def _connect(options: MongoOptions) -> _Connection:
         raise MongoConfigurationError(
             "MongoDB database unknown: name it in the MONGO_URL path or set MONGO_DATABASE"
         ) from None
-    return _Connection(client, database)
+    return Connection(client, database)
 
 
-async def _close(connection: _Connection) -> None:
-    await connection.client.close()
-
-
-_connections = LoopLocal(MongoOptions.from_settings, _connect, _close)
-
-
-async def get_database(settings: Settings) -> "AsyncDatabase[Document]":
-    return _connections.get(settings).database
+shared = LazyClient(MongoOptions.from_settings, _connect)
 
 
 async def get_collection(
     settings: Settings, model: type[MongoDocument]
 ) -> "AsyncCollection[Document]":
     """The model's collection; its declared indexes are ensured once per client."""
-    connection = _connections.get(settings)
+    connection = shared.get(settings)
     collection = connection.database[model.collection_name]
     if model.indexes and model.collection_name not in connection.indexed_collections:
         from pymongo import IndexModel
@@ -112,12 +102,14 @@ async def get_collection(
     return collection
 
 
+def durable(collection: "AsyncCollection[Document]") -> "AsyncCollection[Document]":
+    """The collection with writes acknowledged only once a majority of the replica set has
+    them in its journal, so an acknowledged write survives the loss of the primary."""
+    from pymongo import WriteConcern
+
+    return collection.with_options(write_concern=WriteConcern("majority", j=True))
+
+
 async def ping(settings: Settings) -> None:
     """Round trip to the server (readiness); raises the driver's error when it is unreachable."""
-    database = await get_database(settings)
-    await database.command("ping")
-
-
-async def close_client() -> None:
-    """Close and forget the client (tests, shutdown); the next use builds a new one."""
-    await _connections.close()
+    await shared.get(settings).database.command("ping")

@@ -1,4 +1,4 @@
-"""Declarative base for PostgreSQL models: constraint naming and the timestamp/soft-delete mixin."""
+"""Declarative base for PostgreSQL models: constraint naming, timestamps and soft delete."""
 
 from datetime import datetime
 
@@ -20,12 +20,17 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: DateTime(timezone=True)}
 
 
-class TimestampedSoftDeleteMixin:
-    """created_at/updated_at set by the database clock; deleted_at marks a soft-deleted row.
+class TimestampMixin:
+    """created_at/updated_at set by the database clock.
 
     Sessions run with TimeZone=UTC (see connection.py), so these read back as aware UTC.
     """
 
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class SoftDeleteMixin:
+    """deleted_at marks a soft-deleted row: it stays in the table and leaves the API."""
+
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -1,11 +1,12 @@
-"""The shared async engine and session factory, created on first use, never at import.
+"""The process's async engine and its sessions, created on first use, never at import.
 
-Built from the app's settings (the request's `SettingsDep`, else `get_settings()`); one per
-event loop (`LoopLocal`: in practice one per process), kept by a Lambda sandbox between
-invocations and replaced when the settings change. `dispose_engine()` closes it (tests,
-shutdown). SQLAlchemy imports the psycopg driver only when the engine is built.
+Built from the app's settings on first use and kept by a Lambda sandbox between invocations
+(`LazyClient`). Services open `read_session` for reads and `transaction` for writes.
+SQLAlchemy imports the psycopg driver only when the engine is built.
 """
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import make_url, text
@@ -17,8 +18,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from app.core.secrets import store_url
-from app.core.settings import Settings, get_settings
-from app.db.loop_local import LoopLocal
+from app.core.settings import Settings
+from app.db.lazy_client import LazyClient
 
 
 class PostgreSQLNotConfiguredError(RuntimeError):
@@ -82,24 +83,24 @@ def _create_engine(options: EngineOptions) -> AsyncEngine:
 
 
 def build_engine(settings: Settings) -> AsyncEngine:
-    """A new engine with the Lambda-aware pool and hard timeouts; most callers want get_engine."""
+    """A new engine of its own (migrations); requests use the shared one through the sessions."""
     return _create_engine(EngineOptions.from_settings(settings))
 
 
 @dataclass(frozen=True, slots=True)
-class _Sessions:
+class Sessions:
     engine: AsyncEngine
     transactional: async_sessionmaker[AsyncSession]
     read_only: async_sessionmaker[AsyncSession]
 
 
-def _connect(options: EngineOptions) -> _Sessions:
+def _connect(options: EngineOptions) -> Sessions:
     engine = _create_engine(options)
     # Reads run in autocommit, on the same pool: a lone SELECT then costs no BEGIN and no
     # ROLLBACK round trip (a third of a warm GET book, docs/performance.md). Under READ
     # COMMITTED every statement takes its own snapshot anyway, so reads see the same data.
     autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
-    return _Sessions(
+    return Sessions(
         engine,
         # Loaded rows stay readable after commit, so services can return what they wrote.
         async_sessionmaker(engine, expire_on_commit=False),
@@ -107,35 +108,24 @@ def _connect(options: EngineOptions) -> _Sessions:
     )
 
 
-async def _dispose(sessions: _Sessions) -> None:
-    await sessions.engine.dispose()
+shared = LazyClient(EngineOptions.from_settings, _connect)
 
 
-_engines = LoopLocal(EngineOptions.from_settings, _connect, _dispose)
+@asynccontextmanager
+async def read_session(settings: Settings) -> AsyncIterator[AsyncSession]:
+    """A session for reads only, in autocommit: every statement commits on its own."""
+    async with shared.get(settings).read_only() as session:
+        yield session
 
 
-def get_engine(settings: Settings | None = None) -> AsyncEngine:
-    """The running loop's shared engine (the process settings unless others are given)."""
-    return _engines.get(settings or get_settings()).engine
+@asynccontextmanager
+async def transaction(settings: Settings) -> AsyncIterator[AsyncSession]:
+    """A session in one transaction, committed when the block ends, rolled back if it raises."""
+    async with shared.get(settings).transactional() as session:
+        yield session
+        await session.commit()
 
 
-def get_session_factory(settings: Settings | None = None) -> async_sessionmaker[AsyncSession]:
-    """Sessions for writes: one transaction each, committed by the caller."""
-    return _engines.get(settings or get_settings()).transactional
-
-
-def get_read_session_factory(
-    settings: Settings | None = None,
-) -> async_sessionmaker[AsyncSession]:
-    """Sessions for reads only, in autocommit: every statement commits on its own."""
-    return _engines.get(settings or get_settings()).read_only
-
-
-async def dispose_engine() -> None:
-    """Close every pooled connection and forget the engine; the next use builds a new one."""
-    await _engines.close()
-
-
-async def ping(settings: Settings | None = None) -> None:
-    async with get_engine(settings).connect() as connection:
+async def ping(settings: Settings) -> None:
+    async with shared.get(settings).engine.connect() as connection:
         await connection.execute(text("SELECT 1"))

@@ -1,8 +1,6 @@
 """The process-wide `redis.asyncio` client: created on first use, reused across invocations.
 
-redis is imported inside functions only, so importing the app loads no driver. Like every
-asyncio client, it belongs to its event loop: one per loop (`LoopLocal`: in practice one per
-process), replaced when the connection settings change (tests pointing at another server).
+redis is imported inside functions only, so importing the app loads no driver.
 """
 
 from dataclasses import dataclass
@@ -10,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from app.core.secrets import SecretUnavailableError, store_url
 from app.core.settings import Settings
-from app.db.loop_local import LoopLocal
+from app.db.lazy_client import LazyClient
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -63,21 +61,12 @@ def _connect(options: RedisOptions) -> "Redis":
     )
 
 
-async def _close(client: "Redis") -> None:
-    await client.aclose()
-
-
-_clients = LoopLocal(RedisOptions.from_settings, _connect, _close)
+shared = LazyClient(RedisOptions.from_settings, _connect)
 
 
 async def get_client(settings: Settings) -> "Redis":
-    """The shared client for the running loop; raises RedisNotConfiguredError without a URL."""
-    return _clients.get(settings)
-
-
-async def close_client() -> None:
-    """Close and forget the client (tests, shutdown); the next use builds a new one."""
-    await _clients.close()
+    """The shared client; raises RedisNotConfiguredError without a URL."""
+    return shared.get(settings)
 
 
 def unavailable_errors() -> tuple[type[Exception], ...]:

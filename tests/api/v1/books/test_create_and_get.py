@@ -5,8 +5,9 @@ from uuid import uuid4
 import httpx
 import pytest
 
+from tests.api.conftest import ClientFor
 from tests.api.v1.books.factories import an_isbn, an_isbn_10, book_payload, create_book
-from tests.conftest import AppFactory, app_client
+from tests.conftest import AppFactory
 from tests.support.envelope import assert_envelope
 
 
@@ -36,8 +37,10 @@ async def test_get_answers_the_book_with_its_etag(client: httpx.AsyncClient) -> 
     assert response.headers["etag"] == '"1"'
 
 
-async def test_location_carries_the_api_base_path(app_factory: AppFactory) -> None:
-    async with app_client(app_factory(api_base_path="/dev")) as client:
+async def test_location_carries_the_api_base_path(
+    app_factory: AppFactory, client_for: ClientFor
+) -> None:
+    async with client_for(app_factory(api_base_path="/dev")) as client:
         response = await client.post("/dev/v1/books", json=book_payload())
         book = assert_envelope(response, 201)
         assert response.headers["location"] == f"/dev/v1/books/{book['id']}"

@@ -2,18 +2,19 @@
 
 import time
 
+from tests.api.conftest import ClientFor
 from tests.api.v1.books.factories import book_payload, create_book
-from tests.conftest import AppFactory, app_client
+from tests.conftest import AppFactory
 from tests.support.envelope import assert_envelope
 
 DEADLINE_SECONDS = 2.0
 
 
 async def test_reads_and_writes_work_and_keyed_creations_are_503(
-    app_factory: AppFactory, closed_port_redis_url: str
+    app_factory: AppFactory, closed_port_redis_url: str, client_for: ClientFor
 ) -> None:
     app = app_factory(redis_url=closed_port_redis_url, rate_limit_requests=5)
-    async with app_client(app) as client:
+    async with client_for(app) as client:
         started = time.perf_counter()
         book = await create_book(client)
         read = await client.get(f"/v1/books/{book['id']}")

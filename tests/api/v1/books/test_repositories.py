@@ -6,10 +6,9 @@ from uuid import uuid4
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.api.v1.books.repositories import BookRepository
-from app.api.v1.books.schema import BookCreate, BookListQuery
-from app.db.postgresql.enums import BookType
-from app.db.postgresql.models import Book
+from app.api.v1.books.models import Book
+from app.api.v1.books.repositories import BookFilters, BookRepository
+from app.api.v1.books.schema import BookCreate, BookType
 from tests.api.v1.books.factories import an_author, book_payload
 
 
@@ -69,7 +68,22 @@ async def test_list_ties_are_broken_by_id(db_session: AsyncSession) -> None:
         ("title", by_id),
         ("-year", by_id[::-1]),
     ]:
-        query = BookListQuery.model_validate({"author": author, "sort": sort})
-        page, total = await repository.list_active(query, limit=10, offset=0)
+        filters = BookFilters(author=author, sort=sort)
+        page, total = await repository.list_active(filters, limit=10, offset=0)
         assert [book.id for book in page] == expected, sort
         assert total == 4
+
+
+async def test_add_missing_skips_rows_whose_id_or_isbn_is_taken(db_session: AsyncSession) -> None:
+    repository = BookRepository(db_session)
+    held = await add(repository)
+
+    def row(**fields: Any) -> dict[str, Any]:
+        return {"id": uuid4(), **BookCreate.model_validate(book_payload(**fields)).model_dump()}
+
+    new = row()
+    added = await repository.add_missing([{**row(), "id": held.id}, row(isbn=held.isbn), new])
+
+    assert added == 1
+    assert await repository.exists_active(new["id"])
+    assert (await repository.get_active(held.id)) is held

@@ -5,7 +5,7 @@ from pydantic import ValidationError
 
 from app.api.v1.books.isbn import normalise_isbn
 from app.api.v1.books.schema import MIN_YEAR, BookCreate
-from app.shared.utils_dates import utc_now
+from app.core.clock import utc_now
 from tests.api.v1.books.factories import book_payload
 
 

@@ -6,10 +6,14 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.api.v1.books.errors import (
+    BookAlreadyExistsError,
+    BookNotFoundError,
+    BookVersionMismatchError,
+)
 from app.api.v1.books.repositories import BookRepository
 from app.api.v1.books.schema import BookCreate, BookPatch
-from app.api.v1.books.services import BookService, ensure_book_exists
-from app.core.exceptions import BookAlreadyExistsError, BookNotFoundError, BookVersionMismatchError
+from app.api.v1.books.services import BookService
 from tests.api.v1.books.factories import book_payload
 from tests.conftest import SettingsFactory
 
@@ -46,7 +50,7 @@ async def test_stale_and_missing_books_are_told_apart(service: BookService) -> N
         await service.patch(uuid4(), BookPatch(year=2001), None)
     await service.delete(book.id, None)
     with pytest.raises(BookNotFoundError):
-        await service.get(book.id)
+        await service.get_cached(book.id)
 
 
 async def test_duplicate_isbn_is_a_domain_error_and_the_service_keeps_working(
@@ -57,7 +61,7 @@ async def test_duplicate_isbn_is_a_domain_error_and_the_service_keeps_working(
     with pytest.raises(BookAlreadyExistsError):
         await service.create(BookCreate.model_validate(book_payload(isbn=holder.isbn)))
 
-    assert (await service.get(holder.id)).id == holder.id
+    assert (await service.get_cached(holder.id))[0].id == holder.id
 
 
 @pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")  # the bypass is the point
@@ -71,13 +75,13 @@ async def test_other_integrity_errors_are_not_reported_as_duplicates(
         await service.create(unchecked)
 
 
-async def test_ensure_book_exists_for_other_domains(service: BookService) -> None:
+async def test_ensure_exists_for_other_domains(service: BookService) -> None:
     book = await service.create(a_book())
 
-    await ensure_book_exists(book.id)
+    await service.ensure_exists(book.id)
 
     await service.delete(book.id, None)
     with pytest.raises(BookNotFoundError):
-        await ensure_book_exists(book.id)
+        await service.ensure_exists(book.id)
     with pytest.raises(BookNotFoundError):
-        await ensure_book_exists(uuid4())
+        await service.ensure_exists(uuid4())

@@ -2,16 +2,17 @@
 
 import time
 
-from tests.conftest import AppFactory, app_client
+from tests.api.conftest import ClientFor
+from tests.conftest import AppFactory
 from tests.support.envelope import assert_envelope
 
 DEADLINE_SECONDS = 5.0
 
 
 async def test_closed_port_gives_fast_503s_and_not_ready(
-    postgresql_down: str, app_factory: AppFactory
+    postgresql_down: str, app_factory: AppFactory, client_for: ClientFor
 ) -> None:
-    async with app_client(app_factory()) as client:
+    async with client_for(app_factory()) as client:
         started = time.perf_counter()
         books = await client.get("/v1/books")
         elapsed = time.perf_counter() - started
@@ -29,8 +30,10 @@ async def test_closed_port_gives_fast_503s_and_not_ready(
     assert assert_envelope(health, 200) == {"status": "ok"}
 
 
-async def test_writes_are_503_too(postgresql_down: str, app_factory: AppFactory) -> None:
-    async with app_client(app_factory()) as client:
+async def test_writes_are_503_too(
+    postgresql_down: str, app_factory: AppFactory, client_for: ClientFor
+) -> None:
+    async with client_for(app_factory()) as client:
         response = await client.post(
             "/v1/books", json={"title": "T", "author": "A", "year": 2000, "type": "online"}
         )

@@ -4,7 +4,7 @@ import secrets
 from typing import Any
 from uuid import UUID, uuid4
 
-from app.db.mongo.models.review import ReviewDocument
+from app.api.v1.reviews.models import ReviewDocument
 
 
 def review_payload(**fields: Any) -> dict[str, Any]:

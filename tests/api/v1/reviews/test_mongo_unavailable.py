@@ -8,17 +8,18 @@ from uuid import uuid4
 import httpx
 import pytest
 
+from tests.api.conftest import ClientFor
 from tests.api.v1.reviews.factories import review_payload
 from tests.api.v1.reviews.test_book_reviews import create_book
-from tests.conftest import AppFactory, app_client
+from tests.conftest import AppFactory
 from tests.support.envelope import assert_envelope
 
 
 @pytest.fixture
 async def client_without_mongo(
-    app_factory: AppFactory, dead_mongo_url: str
+    app_factory: AppFactory, dead_mongo_url: str, client_for: ClientFor
 ) -> AsyncIterator[httpx.AsyncClient]:
-    async with app_client(app_factory(mongo_url=dead_mongo_url)) as client:
+    async with client_for(app_factory(mongo_url=dead_mongo_url)) as client:
         yield client
 
 

@@ -7,9 +7,7 @@ import pytest
 from pymongo.asynchronous.collection import AsyncCollection
 
 from app.api.v1.reviews.repositories import ReviewRepository
-from app.api.v1.reviews.schema import ReviewPatch
 from app.db.mongo.base import Document, bson_now
-from app.shared.pagination import PageParams
 from tests.api.v1.reviews.factories import a_review
 
 pytestmark = pytest.mark.mongo
@@ -44,8 +42,8 @@ async def test_list_is_newest_first_paginated_and_per_book(repository: ReviewRep
     ids = await add_reviews(repository, book_id, 1, 2, 3, 4, 5)
     await add_reviews(repository, uuid4(), 5)
 
-    first, total = await repository.list_for_book(book_id, PageParams(limit=2, offset=0))
-    rest, _ = await repository.list_for_book(book_id, PageParams(limit=10, offset=2))
+    first, total = await repository.list_for_book(book_id, reviewer=None, limit=2, offset=0)
+    rest, _ = await repository.list_for_book(book_id, reviewer=None, limit=10, offset=2)
 
     assert total == 5
     assert [review.id for review in first + rest] == ids[::-1]
@@ -57,7 +55,7 @@ async def test_same_instant_reviews_keep_a_stable_order(repository: ReviewReposi
     for review in reviews:
         await repository.add(review)
 
-    listed, _ = await repository.list_for_book(book_id, PageParams())
+    listed, _ = await repository.list_for_book(book_id, reviewer=None, limit=20, offset=0)
 
     assert [review.id for review in listed] == sorted((r.id for r in reviews), reverse=True)
 
@@ -69,8 +67,10 @@ async def test_reviewer_filter_is_an_exact_literal(
     book_id = uuid4()
     await repository.add(a_review(book_id, reviewer="ann"))
 
-    exact, total = await repository.list_for_book(book_id, PageParams(), reviewer="ann")
-    other, other_total = await repository.list_for_book(book_id, PageParams(), reviewer=reviewer)
+    exact, total = await repository.list_for_book(book_id, reviewer="ann", limit=20, offset=0)
+    other, other_total = await repository.list_for_book(
+        book_id, reviewer=reviewer, limit=20, offset=0
+    )
 
     assert (len(exact), total) == (1, 1)
     assert (other, other_total) == ([], 0)
@@ -80,7 +80,7 @@ async def test_update_changes_only_the_sent_fields(repository: ReviewRepository)
     review = a_review(rating=2, title="Meh")
     await repository.add(review)
 
-    updated = await repository.update(review.id, ReviewPatch(rating=5, title=None))
+    updated = await repository.update(review.id, {"rating": 5, "title": None})
 
     assert updated is not None
     assert (updated.rating, updated.title) == (5, None)
@@ -93,12 +93,20 @@ async def test_update_changes_only_the_sent_fields(repository: ReviewRepository)
     assert await repository.get(review.id) == updated
 
 
-async def test_an_empty_patch_changes_nothing(repository: ReviewRepository) -> None:
-    review = a_review()
-    await repository.add(review)
+async def test_updating_a_missing_review_finds_nothing(repository: ReviewRepository) -> None:
+    assert await repository.update(uuid4(), {"rating": 3}) is None
 
-    assert await repository.update(review.id, ReviewPatch()) == review
-    assert await repository.update(uuid4(), ReviewPatch(rating=3)) is None
+
+async def test_add_missing_skips_reviews_already_there(repository: ReviewRepository) -> None:
+    kept = a_review(rating=1)
+    await repository.add(kept)
+    new = a_review()
+
+    added = await repository.add_missing([a_review(id=kept.id, rating=5), new])
+
+    assert added == 1
+    assert await repository.get(kept.id) == kept
+    assert await repository.get(new.id) == new
 
 
 async def test_delete_reports_whether_a_review_was_removed(repository: ReviewRepository) -> None:
@@ -118,12 +126,12 @@ async def test_summary_is_computed_by_the_server(repository: ReviewRepository) -
     summary = await repository.summarize(book_id)
 
     assert summary.count == 3
-    assert summary.average_rating == 4.33
-    assert summary.histogram == {"1": 0, "2": 0, "3": 0, "4": 2, "5": 1}
+    assert summary.average == 4.33
+    assert summary.by_rating == {1: 0, 2: 0, 3: 0, 4: 2, 5: 1}
 
 
 async def test_summary_of_a_book_without_reviews(repository: ReviewRepository) -> None:
     summary = await repository.summarize(uuid4())
 
-    assert (summary.count, summary.average_rating) == (0, None)
-    assert summary.histogram == dict.fromkeys(("1", "2", "3", "4", "5"), 0)
+    assert (summary.count, summary.average) == (0, None)
+    assert summary.by_rating == dict.fromkeys(range(1, 6), 0)

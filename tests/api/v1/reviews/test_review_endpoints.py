@@ -8,9 +8,9 @@ import httpx
 import pytest
 from pymongo.asynchronous.collection import AsyncCollection
 
+from app.api.v1.reviews.models import ReviewDocument
 from app.api.v1.reviews.repositories import ReviewRepository
 from app.db.mongo.base import Document
-from app.db.mongo.models.review import ReviewDocument
 from tests.api.v1.reviews.factories import a_review
 from tests.support.envelope import assert_envelope
 

@@ -1,1 +1,4 @@
-"""Books example domain (PostgreSQL): endpoints -> services -> repositories; DTOs in schema."""
+"""Books (PostgreSQL), the fuller example: If-Match versions, soft delete, a read cache, ISBNs.
+
+endpoints -> services -> repositories -> models; schema holds the DTOs, errors the 1xxx codes.
+"""

@@ -7,43 +7,32 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
-from app.api.dependencies import SettingsDep
+from app.api.dependencies import lazy_service
+from app.api.v1.books.errors import BookInternalCode
 from app.api.v1.books.schema import BookCreate, BookListQuery, BookPatch, BookPublic, BookReplace
-from app.shared.base_responses import EnvelopeResponse, envelope_response
-from app.shared.cold_start import load_on_first_use
-from app.shared.etags import IfMatchDep, version_etag
-from app.shared.openapi import openapi_error, openapi_header
-from app.shared.pagination import Page, PageParamsDep
+from app.http.asgi import location_of
+from app.http.envelope import EnvelopeResponse, envelope_response
+from app.http.etags import MALFORMED_IF_MATCH, IfMatchDep, version_etag
+from app.http.idempotency.route import IDEMPOTENT
+from app.http.openapi import openapi_error, openapi_header
+from app.http.pagination import Page
+from app.http.read_cache import X_CACHE_HEADER
 
 if TYPE_CHECKING:
     from app.api.v1.books.services import BookService
 
 router = APIRouter(prefix="/books", tags=["books"])
 
-
-async def _book_service(settings: SettingsDep) -> "BookService":
-    # The service, and with it SQLAlchemy, loads on the first books request rather than at
-    # import: SQLAlchemy is a third of the Lambda init, which /health never needs.
-    services = load_on_first_use("app.api.v1.books.services")
-    service: BookService = services.BookService(settings)
-    return service
-
-
-BookServiceDep = Annotated["BookService", Depends(_book_service)]
-
+BookServiceDep = Annotated[
+    "BookService", Depends(lazy_service(f"{__package__}.services", "BookService"))
+]
 
 _WITH_ETAG = {"ETag": openapi_header('The book\'s version, e.g. "3"')}
-_CREATED = {**_WITH_ETAG, "Location": openapi_header("Path of the new book")}
-_CACHED = {
-    **_WITH_ETAG,
-    "X-Cache": openapi_header("HIT when served from the read cache, else MISS"),
-}
-_NOT_FOUND = openapi_error("Book not found or deleted (1001)")
-_DUPLICATE_ISBN = openapi_error("Another book has this ISBN (1002)")
-_BAD_IF_MATCH = openapi_error('Malformed If-Match: not "<version>", W/"<version>" or * (8009)')
-_STALE = openapi_error("If-Match does not name the current version (1003)")
+_NOT_FOUND = openapi_error(BookInternalCode.BOOK_NOT_FOUND)
+_DUPLICATE_ISBN = openapi_error(BookInternalCode.BOOK_ALREADY_EXISTS)
+_STALE = openapi_error(BookInternalCode.BOOK_VERSION_MISMATCH)
 _WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: _BAD_IF_MATCH,
+    400: MALFORMED_IF_MATCH,
     404: _NOT_FOUND,
     409: _DUPLICATE_ISBN,
     412: _STALE,
@@ -58,30 +47,34 @@ def _book_response(
 
 
 @router.get("", response_model=EnvelopeResponse[Page[BookPublic]], summary="List books")
-async def list_books(
-    query: Annotated[BookListQuery, Query()], page: PageParamsDep, service: BookServiceDep
-) -> Response:
-    return envelope_response(await service.list(query, page))
+async def list_books(query: Annotated[BookListQuery, Query()], service: BookServiceDep) -> Response:
+    return envelope_response(await service.list(query))
 
 
 @router.post(
     "",
     status_code=201,
+    dependencies=[IDEMPOTENT],
     response_model=EnvelopeResponse[BookPublic],
-    responses={201: {"description": "Book created", "headers": _CREATED}, 409: _DUPLICATE_ISBN},
+    responses={
+        201: {
+            "description": "Book created",
+            "headers": {**_WITH_ETAG, "Location": openapi_header("Path of the new book")},
+        },
+        409: _DUPLICATE_ISBN,
+    },
     summary="Create a book",
 )
 async def create_book(request: Request, data: BookCreate, service: BookServiceDep) -> Response:
     book = await service.create(data)
-    path = request.app.url_path_for("get_book", book_id=str(book.id))
-    location = f"{request.scope.get('root_path', '')}{path}"
+    location = location_of(request, "get_book", book_id=book.id)
     return _book_response(book, status_code=201, headers={"Location": location})
 
 
 @router.get(
     "/{book_id}",
     response_model=EnvelopeResponse[BookPublic],
-    responses={200: {"headers": _CACHED}, 404: _NOT_FOUND},
+    responses={200: {"headers": {**_WITH_ETAG, **X_CACHE_HEADER}}, 404: _NOT_FOUND},
     summary="Get a book",
 )
 async def get_book(book_id: UUID, service: BookServiceDep) -> Response:
@@ -119,7 +112,7 @@ async def patch_book(
     response_class=Response,
     responses={
         204: {"description": "Book deleted"},
-        400: _BAD_IF_MATCH,
+        400: MALFORMED_IF_MATCH,
         404: _NOT_FOUND,
         412: _STALE,
     },

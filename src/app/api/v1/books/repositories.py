@@ -1,14 +1,14 @@
 """Book persistence: every query on `public.books`. "Active" means not soft-deleted."""
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, Select, bindparam, exists, func, insert, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.api.v1.books.schema import BookListQuery, BookSort
-from app.db.postgresql.models import Book
-from app.shared.etags import ExpectedVersions
+from app.api.v1.books.models import Book
 
 _ACTIVE = Book.deleted_at.is_(None)
 _SORT_COLUMNS = {"title": Book.title, "year": Book.year, "created_at": Book.created_at}
@@ -18,27 +18,37 @@ _GET_ACTIVE = select(Book).where(_BY_ID, _ACTIVE)
 _EXISTS_ACTIVE = select(exists().where(_BY_ID, _ACTIVE))
 
 
-def _filters(query: BookListQuery) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [_ACTIVE]
-    if query.author is not None:
-        conditions.append(func.lower(Book.author) == func.lower(query.author))
-    if query.type is not None:
-        conditions.append(Book.type == query.type)
-    if query.year_from is not None:
-        conditions.append(Book.year >= query.year_from)
-    if query.year_to is not None:
-        conditions.append(Book.year <= query.year_to)
-    if query.q is not None:
-        # autoescape: % and _ typed by the user are literal characters, not wildcards.
-        conditions.append(Book.title.icontains(query.q, autoescape=True))
-    return conditions
+@dataclass(frozen=True, slots=True)
+class BookFilters:
+    """What a list matches; None leaves a filter out. `sort` is a column, "-" for descending."""
 
+    author: str | None = None
+    type: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    title_contains: str | None = None
+    sort: str = "-created_at"
 
-def _ordered(statement: Select[Book], sort: BookSort) -> Select[Book]:
-    column = _SORT_COLUMNS[sort.removeprefix("-")]
-    if sort.startswith("-"):
-        return statement.order_by(column.desc(), Book.id.desc())
-    return statement.order_by(column.asc(), Book.id.asc())
+    def conditions(self) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = [_ACTIVE]
+        if self.author is not None:
+            conditions.append(func.lower(Book.author) == func.lower(self.author))
+        if self.type is not None:
+            conditions.append(Book.type == self.type)
+        if self.year_from is not None:
+            conditions.append(Book.year >= self.year_from)
+        if self.year_to is not None:
+            conditions.append(Book.year <= self.year_to)
+        if self.title_contains is not None:
+            # autoescape: % and _ typed by the user are literal characters, not wildcards.
+            conditions.append(Book.title.icontains(self.title_contains, autoescape=True))
+        return conditions
+
+    def ordered(self, statement: Select[Book]) -> Select[Book]:
+        column = _SORT_COLUMNS[self.sort.removeprefix("-")]
+        if self.sort.startswith("-"):
+            return statement.order_by(column.desc(), Book.id.desc())
+        return statement.order_by(column.asc(), Book.id.asc())
 
 
 class BookRepository:
@@ -52,12 +62,12 @@ class BookRepository:
         return bool(await self._session.scalar(_EXISTS_ACTIVE, {"book_id": book_id}))
 
     async def list_active(
-        self, query: BookListQuery, *, limit: int, offset: int
+        self, filters: BookFilters, *, limit: int, offset: int
     ) -> tuple[list[Book], int]:
         """One page of matching books and the number of all matching books."""
-        conditions = _filters(query)
+        conditions = filters.conditions()
         total = await self._session.scalar(select(func.count()).where(*conditions))
-        page = _ordered(select(Book).where(*conditions), query.sort).limit(limit).offset(offset)
+        page = filters.ordered(select(Book).where(*conditions)).limit(limit).offset(offset)
         books = await self._session.scalars(page)
         return list(books), total or 0
 
@@ -65,8 +75,14 @@ class BookRepository:
         inserted = await self._session.scalars(insert(Book).values(**values).returning(Book))
         return inserted.one()
 
+    async def add_missing(self, rows: Sequence[Mapping[str, object]]) -> int:
+        """Insert the rows whose id (or ISBN) is not taken yet; returns how many were."""
+        statement = postgresql.insert(Book).values(list(rows)).on_conflict_do_nothing()
+        inserted = await self._session.scalars(statement.returning(Book.id))
+        return len(inserted.all())
+
     async def update_active(
-        self, book_id: UUID, values: Mapping[str, object], expected_versions: ExpectedVersions
+        self, book_id: UUID, values: Mapping[str, object], expected_versions: Collection[int] | None
     ) -> Book | None:
         """Apply `values` and bump the version, only if the book is active and (when
         `expected_versions` is given) still at one of those versions; else None.
@@ -85,5 +101,7 @@ class BookRepository:
             statement = statement.where(Book.version.in_(expected_versions))
         return await self._session.scalar(statement)
 
-    async def soft_delete(self, book_id: UUID, expected_versions: ExpectedVersions) -> Book | None:
+    async def soft_delete(
+        self, book_id: UUID, expected_versions: Collection[int] | None
+    ) -> Book | None:
         return await self.update_active(book_id, {"deleted_at": func.now()}, expected_versions)

@@ -1,15 +1,16 @@
-"""Book DTOs: what clients send (create, replace, patch), what they get back, and list queries."""
+"""Book DTOs: what clients send (create, replace, patch), what they get back, list queries."""
 
 from datetime import datetime
-from typing import Annotated, Literal, Self
+from enum import StrEnum
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
-from pydantic import StringConstraints as Text
+from pydantic import MISSING, AfterValidator, BaseModel, ConfigDict, Field
 
 from app.api.v1.books.isbn import normalise_isbn
-from app.db.postgresql.enums import BookType
-from app.shared.utils_dates import utc_now
+from app.core.clock import utc_now
+from app.http.pagination import PageParams
+from app.http.schemas import WITHOUT_NUL, InputModel, Name, PatchModel
 
 # Old enough for antiquity, while still rejecting garbage such as -2**31.
 MIN_YEAR = -3000
@@ -19,17 +20,18 @@ MAX_FILTER_YEAR = 9999
 BookSort = Literal["title", "-title", "year", "-year", "created_at", "-created_at"]
 
 
+class BookType(StrEnum):
+    ONLINE = "online"
+    PHYSICAL = "physical"
+    BOTH = "both"
+
+
 def _not_after_next_year(year: int) -> int:
     if year > utc_now().year + 1:
         raise ValueError("must not be after next year")
     return year
 
 
-# PostgreSQL text cannot hold NUL: refuse it as invalid input rather than fail in the database.
-WITHOUT_NUL = r"^[^\x00]*$"
-Name = Annotated[
-    str, Text(strip_whitespace=True, min_length=1, max_length=255, pattern=WITHOUT_NUL)
-]
 Year = Annotated[int, Field(ge=MIN_YEAR), AfterValidator(_not_after_next_year)]
 Isbn = Annotated[
     str,
@@ -38,9 +40,7 @@ Isbn = Annotated[
 ]
 
 
-class BookCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class BookCreate(InputModel):
     title: Name
     author: Name
     year: Year
@@ -52,30 +52,14 @@ class BookReplace(BookCreate):
     """PUT body: every field; an omitted ISBN is cleared."""
 
 
-class BookPatch(BaseModel):
+class BookPatch(PatchModel):
     """PATCH body: only the fields sent change; only `isbn` may be set to null."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    title: Name | None = None
-    author: Name | None = None
-    year: Year | None = None
-    type: BookType | None = None
-    isbn: Isbn | None = None
-
-    @field_validator("title", "author", "year", "type")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        # Defaults are not validated, so this only rejects an explicit null.
-        if value is None:
-            raise ValueError("may not be null")
-        return value
-
-    @model_validator(mode="after")
-    def _at_least_one_field(self) -> Self:
-        if not self.model_fields_set:
-            raise ValueError("send at least one field to change")
-        return self
+    title: Name | MISSING = MISSING
+    author: Name | MISSING = MISSING
+    year: Year | MISSING = MISSING
+    type: BookType | MISSING = MISSING
+    isbn: Isbn | MISSING | None = MISSING
 
 
 class BookPublic(BaseModel):
@@ -92,8 +76,8 @@ class BookPublic(BaseModel):
     version: int = Field(description="+1 on every change; the ETag is this number quoted")
 
 
-class BookListQuery(BaseModel):
-    """Filters and order of GET /v1/books (pagination comes from PageParamsDep)."""
+class BookListQuery(PageParams):
+    """Filters, order and page of GET /v1/books."""
 
     author: str | None = Field(
         default=None,

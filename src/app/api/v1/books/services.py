@@ -1,10 +1,8 @@
 """Book use cases: validation outcomes become domain errors; each write is one transaction.
 
-The service opens its own sessions: reads in autocommit, each write in one transaction that
-it commits, so a connection is held only while the database works.
-
-`ensure_book_exists` is the entry point for other domains (reviews) that need to know
-whether an active book exists without touching the books repository.
+Reads run in autocommit, each write in one transaction committed before the response, so a
+connection is held only while the database works. GET by id reads through the Redis cache,
+which every write invalidates after its commit. Other domains (reviews) ask `ensure_exists`.
 """
 
 from collections.abc import AsyncIterator, Mapping
@@ -13,19 +11,21 @@ from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
 
-from app.api.v1.books.repositories import BookRepository
+from app.api.v1.books.errors import (
+    BookAlreadyExistsError,
+    BookNotFoundError,
+    BookVersionMismatchError,
+)
+from app.api.v1.books.models import ISBN_UNIQUE_INDEX, Book
+from app.api.v1.books.repositories import BookFilters, BookRepository
 from app.api.v1.books.schema import BookCreate, BookListQuery, BookPatch, BookPublic, BookReplace
-from app.core.exceptions import BookAlreadyExistsError, BookNotFoundError, BookVersionMismatchError
 from app.core.settings import Settings
-from app.db.postgresql.connection import get_read_session_factory, get_session_factory
-from app.db.postgresql.models import Book
-from app.db.postgresql.models.public.book import ISBN_UNIQUE_INDEX
-from app.db.redis.cache import VersionedReadCache
-from app.shared.etags import ExpectedVersions
-from app.shared.pagination import Page, PageParams
+from app.db.postgresql.connection import read_session, transaction
+from app.http.etags import ExpectedVersions
+from app.http.pagination import Page
+from app.http.read_cache import VersionedReadCache
 
-# GET /v1/books/{id} reads through this cache; every write invalidates after its commit.
-_BOOK_CACHE = VersionedReadCache("book", BookPublic, version=lambda book: book.version)
+_CACHE = VersionedReadCache("book", BookPublic, version=lambda book: book.version)
 
 
 def _violated_constraint(error: IntegrityError) -> str | None:
@@ -34,43 +34,45 @@ def _violated_constraint(error: IntegrityError) -> str | None:
     return name if isinstance(name, str) else None
 
 
-@asynccontextmanager
-async def _reading(settings: Settings | None) -> AsyncIterator[BookRepository]:
-    """The repository on a read session: autocommit, every statement commits on its own."""
-    async with get_read_session_factory(settings)() as session:
-        yield BookRepository(session)
-
-
-async def ensure_book_exists(book_id: UUID, settings: Settings | None = None) -> None:
-    """Raise BookNotFoundError (404/1001) unless an active book has this id."""
-    async with _reading(settings) as books:
-        if not await books.exists_active(book_id):
-            raise BookNotFoundError()
-
-
 class BookService:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
 
-    async def get(self, book_id: UUID) -> BookPublic:
-        async with _reading(self._settings) as books:
-            book = await books.get_active(book_id)
-        if book is None:
-            raise BookNotFoundError()
-        return BookPublic.model_validate(book)
+    async def list(self, query: BookListQuery) -> Page[BookPublic]:
+        filters = BookFilters(
+            author=query.author,
+            type=query.type,
+            year_from=query.year_from,
+            year_to=query.year_to,
+            title_contains=query.q,
+            sort=query.sort,
+        )
+        async with self._reading() as books:
+            found, total = await books.list_active(filters, limit=query.limit, offset=query.offset)
+        items = [BookPublic.model_validate(book) for book in found]
+        return Page(items=items, total=total, limit=query.limit, offset=query.offset)
 
     async def get_cached(self, book_id: UUID) -> tuple[BookPublic, bool]:
         """The book and whether the read cache had it (`X-Cache`)."""
-        return await _BOOK_CACHE.read(self._settings, str(book_id), lambda: self.get(book_id))
+        cached = await _CACHE.lookup(self._settings, str(book_id))
+        if cached.value is not None:
+            return cached.value, True
+        async with self._reading() as books:
+            book = await books.get_active(book_id)
+        if book is None:
+            raise BookNotFoundError()
+        found = BookPublic.model_validate(book)
+        await cached.fill(found)
+        return found, False
 
-    async def list(self, query: BookListQuery, page: PageParams) -> Page[BookPublic]:
-        async with _reading(self._settings) as books:
-            found, total = await books.list_active(query, limit=page.limit, offset=page.offset)
-        items = [BookPublic.model_validate(book) for book in found]
-        return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+    async def ensure_exists(self, book_id: UUID) -> None:
+        """Raise BookNotFoundError (404/1001) unless an active book has this id."""
+        async with self._reading() as books:
+            if not await books.exists_active(book_id):
+                raise BookNotFoundError()
 
     async def create(self, data: BookCreate) -> BookPublic:
-        async with self._transaction() as books:
+        async with self._writing() as books:
             book = await books.add(data.model_dump())
         return BookPublic.model_validate(book)
 
@@ -82,36 +84,39 @@ class BookService:
     async def patch(
         self, book_id: UUID, data: BookPatch, expected_versions: ExpectedVersions
     ) -> BookPublic:
-        return await self._update(book_id, data.model_dump(exclude_unset=True), expected_versions)
+        return await self._update(book_id, data.changes(), expected_versions)
 
     async def delete(self, book_id: UUID, expected_versions: ExpectedVersions) -> None:
-        async with self._transaction() as books:
+        async with self._writing() as books:
             book = await books.soft_delete(book_id, expected_versions)
             await _require_written(books, book_id, book)
-        await _BOOK_CACHE.invalidate(self._settings, str(book_id), version=None)
+        await _CACHE.invalidate(self._settings, str(book_id), version=None)
 
     async def _update(
         self, book_id: UUID, values: Mapping[str, object], expected_versions: ExpectedVersions
     ) -> BookPublic:
-        async with self._transaction() as books:
+        async with self._writing() as books:
             book = await books.update_active(book_id, values, expected_versions)
             await _require_written(books, book_id, book)
         updated = BookPublic.model_validate(book)
-        await _BOOK_CACHE.invalidate(self._settings, str(book_id), updated.version)
+        await _CACHE.invalidate(self._settings, str(book_id), updated.version)
         return updated
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[BookRepository]:
-        """One transaction, committed when the block succeeds (rolled back when it raises);
-        a duplicate ISBN becomes 409/1002."""
-        async with get_session_factory(self._settings)() as session:
-            try:
+    async def _reading(self) -> AsyncIterator[BookRepository]:
+        async with read_session(self._settings) as session:
+            yield BookRepository(session)
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[BookRepository]:
+        """One transaction, committed when the block succeeds; a duplicate ISBN is 409/1002."""
+        try:
+            async with transaction(self._settings) as session:
                 yield BookRepository(session)
-                await session.commit()
-            except IntegrityError as error:
-                if _violated_constraint(error) == ISBN_UNIQUE_INDEX:
-                    raise BookAlreadyExistsError() from None
-                raise
+        except IntegrityError as error:
+            if _violated_constraint(error) == ISBN_UNIQUE_INDEX:
+                raise BookAlreadyExistsError() from None
+            raise
 
 
 async def _require_written(books: BookRepository, book_id: UUID, written: Book | None) -> None:

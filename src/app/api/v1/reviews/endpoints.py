@@ -6,7 +6,9 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
-from app.api.dependencies import SettingsDep
+from app.api.dependencies import lazy_service
+from app.api.v1.books.errors import BookInternalCode
+from app.api.v1.reviews.errors import ReviewInternalCode
 from app.api.v1.reviews.schema import (
     ReviewCreate,
     ReviewListQuery,
@@ -14,52 +16,48 @@ from app.api.v1.reviews.schema import (
     ReviewPublic,
     ReviewSummary,
 )
-from app.shared.base_responses import EnvelopeResponse, envelope_response
-from app.shared.cold_start import load_on_first_use
-from app.shared.openapi import openapi_error, openapi_header
-from app.shared.pagination import Page
+from app.http.asgi import location_of
+from app.http.envelope import EnvelopeResponse, envelope_response
+from app.http.idempotency.route import IDEMPOTENT
+from app.http.openapi import openapi_error, openapi_header
+from app.http.pagination import Page
 
 if TYPE_CHECKING:
     from app.api.v1.reviews.services import ReviewService
 
 router = APIRouter(tags=["reviews"])
 
-
-async def _review_service(settings: SettingsDep) -> "ReviewService":
-    # Loaded on first use, as the books service is: it asks books (and so SQLAlchemy)
-    # whether a book exists.
-    services = load_on_first_use("app.api.v1.reviews.services")
-    service: ReviewService = await services.ReviewService.for_settings(settings)
-    return service
-
-
-ReviewServiceDep = Annotated["ReviewService", Depends(_review_service)]
+ReviewServiceDep = Annotated[
+    "ReviewService", Depends(lazy_service(f"{__package__}.services", "ReviewService"))
+]
 
 _BOOK_NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: openapi_error("Book not found or deleted (1001)"),
+    404: openapi_error(BookInternalCode.BOOK_NOT_FOUND),
 }
 _REVIEW_NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: openapi_error("Review not found (2001)"),
+    404: openapi_error(ReviewInternalCode.REVIEW_NOT_FOUND),
 }
-_CREATED_HEADERS = {"Location": openapi_header("Path of the new review")}
 
 
 @router.post(
     "/books/{book_id}/reviews",
     status_code=201,
+    dependencies=[IDEMPOTENT],
     response_model=EnvelopeResponse[ReviewPublic],
     responses={
-        201: {"description": "Review created", "headers": _CREATED_HEADERS},
+        201: {
+            "description": "Review created",
+            "headers": {"Location": openapi_header("Path of the new review")},
+        },
         **_BOOK_NOT_FOUND,
     },
     summary="Review a book",
 )
 async def create_review(
-    request: Request, book_id: UUID, payload: ReviewCreate, service: ReviewServiceDep
+    request: Request, book_id: UUID, data: ReviewCreate, service: ReviewServiceDep
 ) -> Response:
-    review = await service.create(book_id, payload)
-    path = request.app.url_path_for("get_review", review_id=str(review.id))
-    location = f"{request.scope.get('root_path', '')}{path}"
+    review = await service.create(book_id, data)
+    location = location_of(request, "get_review", review_id=review.id)
     return envelope_response(review, status_code=201, headers={"Location": location})
 
 
@@ -101,18 +99,15 @@ async def get_review(review_id: UUID, service: ReviewServiceDep) -> Response:
     responses=_REVIEW_NOT_FOUND,
     summary="Change some fields of a review",
 )
-async def update_review(review_id: UUID, patch: ReviewPatch, service: ReviewServiceDep) -> Response:
-    return envelope_response(await service.update(review_id, patch))
+async def update_review(review_id: UUID, data: ReviewPatch, service: ReviewServiceDep) -> Response:
+    return envelope_response(await service.update(review_id, data))
 
 
 @router.delete(
     "/reviews/{review_id}",
     status_code=204,
     response_class=Response,
-    responses={
-        204: {"description": "Review deleted"},
-        **_REVIEW_NOT_FOUND,
-    },
+    responses={204: {"description": "Review deleted"}, **_REVIEW_NOT_FOUND},
     summary="Delete a review",
 )
 async def delete_review(review_id: UUID, service: ReviewServiceDep) -> Response:

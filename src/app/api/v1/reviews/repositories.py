@@ -5,13 +5,13 @@ with fixed field names; equality goes through `$eq` so a value is always a liter
 operator. Nothing from a request is passed to the driver as an object.
 """
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from app.api.v1.reviews.schema import ReviewPatch, ReviewSummary
+from app.api.v1.reviews.models import ReviewDocument
 from app.db.mongo.base import DESCENDING, Document, bson_now
-from app.db.mongo.models.review import ReviewDocument
-from app.shared.pagination import PageParams
 
 if TYPE_CHECKING:
     from pymongo.asynchronous.collection import AsyncCollection
@@ -46,6 +46,13 @@ def _summary_pipeline(book_id: UUID) -> list[Document]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class RatingSummary:
+    count: int
+    average: float | None  # None when there are no reviews
+    by_rating: dict[int, int]  # every rating 1-5, zero when none
+
+
 class ReviewRepository:
     def __init__(self, collection: "AsyncCollection[Document]") -> None:
         self._collection = collection
@@ -53,27 +60,35 @@ class ReviewRepository:
     async def add(self, review: ReviewDocument) -> None:
         await self._collection.insert_one(review.to_document())
 
+    async def add_missing(self, reviews: Sequence[ReviewDocument]) -> int:
+        """Insert the reviews whose id is not taken yet; returns how many were."""
+        added = 0
+        for review in reviews:
+            fields = {key: value for key, value in review.to_document().items() if key != "_id"}
+            result = await self._collection.update_one(
+                _by_id(review.id), {"$setOnInsert": fields}, upsert=True
+            )
+            added += result.upserted_id is not None
+        return added
+
     async def get(self, review_id: UUID) -> ReviewDocument | None:
         document = await self._collection.find_one(_by_id(review_id))
         return None if document is None else ReviewDocument.from_document(document)
 
     async def list_for_book(
-        self, book_id: UUID, page: PageParams, *, reviewer: str | None = None
+        self, book_id: UUID, *, reviewer: str | None, limit: int, offset: int
     ) -> tuple[list[ReviewDocument], int]:
         """One page, newest first, and the total matching count."""
         query = _of_book(book_id, reviewer)
         total = await self._collection.count_documents(query)
-        cursor = self._collection.find(query).sort(NEWEST_FIRST).skip(page.offset)
-        documents = await cursor.limit(page.limit).to_list()
+        cursor = self._collection.find(query).sort(NEWEST_FIRST).skip(offset)
+        documents = await cursor.limit(limit).to_list()
         return [ReviewDocument.from_document(document) for document in documents], total
 
-    async def update(self, review_id: UUID, patch: ReviewPatch) -> ReviewDocument | None:
-        """Apply the fields the client sent; None when the review does not exist."""
+    async def update(self, review_id: UUID, changes: Mapping[str, Any]) -> ReviewDocument | None:
+        """Set `changes` (and `updated_at`); None when the review does not exist."""
         from pymongo import ReturnDocument
 
-        changes: dict[str, Any] = patch.model_dump(exclude_unset=True)
-        if not changes:
-            return await self.get(review_id)
         document = await self._collection.find_one_and_update(
             _by_id(review_id),
             {"$set": {**changes, "updated_at": bson_now()}},
@@ -85,14 +100,14 @@ class ReviewRepository:
         result = await self._collection.delete_one(_by_id(review_id))
         return result.deleted_count == 1
 
-    async def summarize(self, book_id: UUID) -> ReviewSummary:
+    async def summarize(self, book_id: UUID) -> RatingSummary:
         """Count, rounded average and histogram, all computed by the server's pipeline."""
         cursor = await self._collection.aggregate(_summary_pipeline(book_id))
         (result,) = await cursor.to_list()
-        totals = result["totals"][0] if result["totals"] else {"count": 0, "average": None}
+        totals: Document = result["totals"][0] if result["totals"] else {"count": 0}
         by_rating = {group["_id"]: group["count"] for group in result["by_rating"]}
-        return ReviewSummary(
-            count=totals["count"],
-            average_rating=totals["average"],
-            histogram={str(rating): by_rating.get(rating, 0) for rating in RATINGS},
+        return RatingSummary(
+            count=int(totals["count"]),
+            average=totals.get("average"),
+            by_rating={rating: by_rating.get(rating, 0) for rating in RATINGS},
         )

@@ -1,4 +1,4 @@
-"""Review DTOs. Inputs are strict and closed: a JSON object where a string or number belongs
+"""Review DTOs. Inputs are closed: a JSON object where a string or number belongs
 (`{"$gt": ""}`) or an unknown field is a 422, so no request value reaches a query as an object.
 """
 
@@ -6,43 +6,39 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import MISSING, BaseModel, ConfigDict, Field, StringConstraints
 
-from app.shared.pagination import PageParams
+from app.http.pagination import PageParams
+from app.http.schemas import WITHOUT_NUL, InputModel, PatchModel
 
-Rating = Annotated[int, Field(ge=1, le=5, examples=[4])]
-ReviewTitle = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-ReviewBody = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
-Reviewer = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+# Strict: "4" and true are not ratings.
+Rating = Annotated[int, Field(ge=1, le=5, strict=True, examples=[4])]
+ReviewTitle = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=200, pattern=WITHOUT_NUL)
+]
+ReviewBody = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=5000, pattern=WITHOUT_NUL),
+]
+Reviewer = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=WITHOUT_NUL)
+]
 
-_INPUT = ConfigDict(extra="forbid", strict=True)
 
-
-class ReviewCreate(BaseModel):
-    model_config = _INPUT
-
+class ReviewCreate(InputModel):
     rating: Rating
     title: ReviewTitle | None = None
     body: ReviewBody
     reviewer: Reviewer
 
 
-class ReviewPatch(BaseModel):
+class ReviewPatch(PatchModel):
     """Only the fields sent change; `title` may be cleared with null, the others may not."""
 
-    model_config = _INPUT
-
-    rating: Rating | None = None
-    title: ReviewTitle | None = None
-    body: ReviewBody | None = None
-    reviewer: Reviewer | None = None
-
-    @field_validator("rating", "body", "reviewer", mode="before")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("may be omitted but not null")
-        return value
+    rating: Rating | MISSING = MISSING
+    title: ReviewTitle | MISSING | None = MISSING
+    body: ReviewBody | MISSING = MISSING
+    reviewer: Reviewer | MISSING = MISSING
 
 
 class ReviewPublic(BaseModel):
@@ -65,8 +61,6 @@ class ReviewSummary(BaseModel):
 
 
 class ReviewListQuery(PageParams):
-    """Query of the per-book listing; unknown parameters (`reviewer[$ne]=x`) are a 422."""
-
-    model_config = ConfigDict(extra="forbid")
+    """Filter and page of a book's reviews."""
 
     reviewer: Reviewer | None = Field(default=None, description="Exact reviewer name")

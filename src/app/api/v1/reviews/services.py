@@ -1,14 +1,18 @@
 """Review use cases: book existence rules, not-found errors and DTO conversion.
 
 Reviews belong to books in PostgreSQL, so every `/books/{book_id}/...` use case first asks
-the books module (its service, never its repository) whether the book exists and is not
-soft-deleted: an unknown book answers 404/1001 instead of an empty list, so a mistyped id
-is not mistaken for a book without reviews. `/reviews/{review_id}` does not consult books.
+the books service (never its repository) whether the book exists and is not soft-deleted:
+an unknown book answers 404/1001 instead of an empty list, so a mistyped id is not mistaken
+for a book without reviews. `/reviews/{review_id}` does not consult books.
 """
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from uuid import UUID
 
-from app.api.v1.books.services import ensure_book_exists
+from app.api.v1.books.services import BookService
+from app.api.v1.reviews.errors import ReviewNotFoundError
+from app.api.v1.reviews.models import ReviewDocument
 from app.api.v1.reviews.repositories import ReviewRepository
 from app.api.v1.reviews.schema import (
     ReviewCreate,
@@ -17,11 +21,9 @@ from app.api.v1.reviews.schema import (
     ReviewPublic,
     ReviewSummary,
 )
-from app.core.exceptions import ReviewNotFoundError
 from app.core.settings import Settings
-from app.db.mongo.connection import get_collection
-from app.db.mongo.models.review import ReviewDocument
-from app.shared.pagination import Page
+from app.db.mongo.connection import durable, get_collection
+from app.http.pagination import Page
 
 
 def _public(review: ReviewDocument) -> ReviewPublic:
@@ -29,45 +31,61 @@ def _public(review: ReviewDocument) -> ReviewPublic:
 
 
 class ReviewService:
-    def __init__(self, repository: ReviewRepository, settings: Settings) -> None:
-        self._repository = repository
+    def __init__(self, settings: Settings) -> None:
         self._settings = settings
+        self._books = BookService(settings)
 
-    @classmethod
-    async def for_settings(cls, settings: Settings) -> "ReviewService":
-        """The service on the shared MongoDB client's reviews collection."""
-        return cls(ReviewRepository(await get_collection(settings, ReviewDocument)), settings)
-
-    async def create(self, book_id: UUID, payload: ReviewCreate) -> ReviewPublic:
-        await ensure_book_exists(book_id, self._settings)
-        review = ReviewDocument(book_id=book_id, **payload.model_dump())
-        await self._repository.add(review)
+    async def create(self, book_id: UUID, data: ReviewCreate) -> ReviewPublic:
+        await self._books.ensure_exists(book_id)
+        review = ReviewDocument(book_id=book_id, **data.model_dump())
+        async with self._writing() as reviews:
+            await reviews.add(review)
         return _public(review)
 
     async def list_for_book(self, book_id: UUID, query: ReviewListQuery) -> Page[ReviewPublic]:
-        await ensure_book_exists(book_id, self._settings)
-        reviews, total = await self._repository.list_for_book(
-            book_id, query, reviewer=query.reviewer
-        )
-        items = [_public(review) for review in reviews]
+        await self._books.ensure_exists(book_id)
+        async with self._reading() as reviews:
+            found, total = await reviews.list_for_book(
+                book_id, reviewer=query.reviewer, limit=query.limit, offset=query.offset
+            )
+        items = [_public(review) for review in found]
         return Page(items=items, total=total, limit=query.limit, offset=query.offset)
 
     async def summarize(self, book_id: UUID) -> ReviewSummary:
-        await ensure_book_exists(book_id, self._settings)
-        return await self._repository.summarize(book_id)
+        await self._books.ensure_exists(book_id)
+        async with self._reading() as reviews:
+            summary = await reviews.summarize(book_id)
+        return ReviewSummary(
+            count=summary.count,
+            average_rating=summary.average,
+            histogram={str(rating): count for rating, count in summary.by_rating.items()},
+        )
 
     async def get(self, review_id: UUID) -> ReviewPublic:
-        review = await self._repository.get(review_id)
+        async with self._reading() as reviews:
+            review = await reviews.get(review_id)
         if review is None:
-            raise ReviewNotFoundError
+            raise ReviewNotFoundError()
         return _public(review)
 
-    async def update(self, review_id: UUID, patch: ReviewPatch) -> ReviewPublic:
-        review = await self._repository.update(review_id, patch)
+    async def update(self, review_id: UUID, data: ReviewPatch) -> ReviewPublic:
+        async with self._writing() as reviews:
+            review = await reviews.update(review_id, data.changes())
         if review is None:
-            raise ReviewNotFoundError
+            raise ReviewNotFoundError()
         return _public(review)
 
     async def delete(self, review_id: UUID) -> None:
-        if not await self._repository.delete(review_id):
-            raise ReviewNotFoundError
+        async with self._writing() as reviews:
+            deleted = await reviews.delete(review_id)
+        if not deleted:
+            raise ReviewNotFoundError()
+
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[ReviewRepository]:
+        yield ReviewRepository(await get_collection(self._settings, ReviewDocument))
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[ReviewRepository]:
+        """Writes are acknowledged once durable: a 2xx survives the loss of the primary."""
+        yield ReviewRepository(durable(await get_collection(self._settings, ReviewDocument)))

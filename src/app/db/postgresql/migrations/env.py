@@ -1,7 +1,8 @@
 """Alembic environment: migrates through the app's psycopg async driver, URL from the settings.
 
 `app.db.postgresql.migrate` passes its settings in `config.attributes`; the `alembic` CLI
-(alembic.ini at the repository root) falls back to the environment's settings.
+(alembic.ini at the repository root) falls back to the environment's settings. Every
+registered domain's `models` module is imported, so autogenerate sees all of their tables.
 """
 
 import asyncio
@@ -12,10 +13,12 @@ from alembic.runtime.migration import MigrationContext, MigrationInfo
 from sqlalchemy import Connection
 
 from app.core.settings import Settings, get_settings
+from app.db.postgresql.base import Base
 from app.db.postgresql.connection import build_engine, database_url
-from app.db.postgresql.models import Base
+from app.domains import domain_modules
 
 config = context.config
+domain_modules("models")  # importing them registers every domain's tables on Base.metadata
 settings: Settings = config.attributes.get("settings") or get_settings()
 applied: list[str] = config.attributes.setdefault("applied", [])
 

@@ -1,0 +1,37 @@
+"""Per-request context carried in contextvars: the trace id and the Lambda invocation.
+
+Set by the request-context middleware (`app.http.request_context`) and the Lambda handler;
+read by the logs and the envelope.
+"""
+
+import uuid
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class LambdaInvocation:
+    aws_request_id: str
+    function_name: str
+    cold_start: bool
+
+
+trace_id_var: ContextVar[str | None] = ContextVar("trace_id", default=None)
+lambda_invocation_var: ContextVar[LambdaInvocation | None] = ContextVar(
+    "lambda_invocation", default=None
+)
+
+# Set by the Lambda handler per invocation; the error middleware appends what it swallowed,
+# so the handler can re-raise it when LAMBDA_RERAISE_UNHANDLED is on.
+unhandled_errors_var: ContextVar[list[BaseException] | None] = ContextVar(
+    "unhandled_errors", default=None
+)
+
+
+def get_trace_id() -> str:
+    """The current request's trace id; outside a request a fresh one, so it is never empty."""
+    return trace_id_var.get() or new_trace_id()
+
+
+def new_trace_id() -> str:
+    return str(uuid.uuid4())

@@ -1,0 +1,128 @@
+"""Loguru setup and the access log: readable lines locally, one JSON object per line on Lambda
+and in the cloud, each carrying the request's context fields."""
+
+import json
+import logging
+import sys
+import traceback
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal
+
+from loguru import logger
+
+from app.core.context import lambda_invocation_var, trace_id_var
+
+if TYPE_CHECKING:
+    from loguru import Message, Record
+
+    from app.core.settings import Settings
+
+# Standard-library loggers whose records are routed into loguru.
+ROUTED_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "sqlalchemy", "pymongo", "alembic")
+
+_HUMAN_FORMAT = (
+    "<green>{time:HH:mm:ss.SSS}</green> <level>{level: <8}</level> "
+    "<cyan>{extra[logger]}</cyan> [{extra[trace_id]}] {message}"
+)
+
+_JSON = json.JSONEncoder(default=str, separators=(",", ":"))
+
+# How `log_access` writes the access line; chosen by `configure_logging`.
+_access_mode: Literal["loguru", "json", "off"] = "loguru"
+
+
+class InterceptHandler(logging.Handler):
+    """Sends standard `logging` records to loguru, keeping the original logger name."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            level: str | int = logger.level(record.levelname).name
+        except ValueError:
+            level = record.levelno
+        logger.bind(logger=record.name).opt(exception=record.exc_info).log(
+            level, record.getMessage()
+        )
+
+
+def _context_fields() -> dict[str, object]:
+    """The fields every log line of a request carries: trace id, Lambda invocation facts."""
+    fields: dict[str, object] = {"trace_id": trace_id_var.get() or "-"}
+    invocation = lambda_invocation_var.get()
+    if invocation is not None:
+        fields["aws_request_id"] = invocation.aws_request_id
+        fields["function_name"] = invocation.function_name
+        fields["cold_start"] = invocation.cold_start
+    return fields
+
+
+def _add_request_context(record: "Record") -> None:
+    extra = record["extra"]
+    extra.setdefault("logger", record["name"])
+    extra.update(_context_fields())
+
+
+def _write_json_line(
+    time: datetime, level: str, logger_name: str, message: str, fields: Mapping[str, object]
+) -> None:
+    """The one JSON line format; `fields` holds the context fields and the line's own."""
+    payload = {
+        "timestamp": time.isoformat(),
+        "level": level,
+        "logger": logger_name,
+        "message": message,
+        "trace_id": fields["trace_id"],
+        **fields,
+    }
+    sys.stdout.write(_JSON.encode(payload) + "\n")
+    sys.stdout.flush()
+
+
+def _json_sink(message: "Message") -> None:
+    record = message.record
+    fields = dict(record["extra"])
+    logger_name = fields.pop("logger")
+    exception = record["exception"]
+    if exception is not None:
+        fields["exception"] = "".join(
+            traceback.format_exception(exception.type, exception.value, exception.traceback)
+        )
+    _write_json_line(record["time"], record["level"].name, logger_name, record["message"], fields)
+
+
+def log_access(method: str, path: str, status: int, duration_ms: float) -> None:
+    """The request's one access line: "GET /health 200 0.42ms", with the parts as fields."""
+    if _access_mode == "off":
+        return
+    if _access_mode == "loguru":
+        logger.bind(
+            logger="access", method=method, path=path, status=status, duration_ms=duration_ms
+        ).info("{} {} {} {}ms", method, path, status, duration_ms)
+        return
+    # Written straight to the JSON writer, on every request on Lambda: through loguru's
+    # per-call machinery this line cost ~50 us of a ~195 us warm /health; directly ~10 us.
+    fields = _context_fields()
+    fields.update(method=method, path=path, status=status, duration_ms=duration_ms)
+    message = f"{method} {path} {status} {duration_ms}ms"
+    _write_json_line(datetime.now().astimezone(), "INFO", "access", message, fields)
+
+
+def configure_logging(settings: "Settings") -> None:
+    """Replace loguru's default sink and route standard logging into it (idempotent)."""
+    global _access_mode
+    logger.remove()
+    logger.configure(patcher=_add_request_context)
+    if settings.log_json or settings.is_lambda:
+        logger.add(_json_sink, level=settings.log_level, backtrace=False, diagnose=False)
+        info_logged = logger.level(settings.log_level).no <= logger.level("INFO").no
+        _access_mode = "json" if info_logged else "off"
+    else:
+        logger.add(sys.stderr, level=settings.log_level, format=_HUMAN_FORMAT, diagnose=False)
+        _access_mode = "loguru"
+    logging.basicConfig(handlers=[InterceptHandler()], level=logging.INFO, force=True)
+    for name in ROUTED_LOGGERS:
+        routed = logging.getLogger(name)
+        routed.handlers = []
+        routed.propagate = True
+    # Mangum logs every request at INFO; the access log already has one line per request.
+    logging.getLogger("mangum").setLevel(logging.WARNING)

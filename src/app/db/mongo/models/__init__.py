@@ -1,1 +1,0 @@
-"""MongoDB document models, one module per collection, each declaring its indexes."""

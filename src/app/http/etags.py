@@ -1,0 +1,51 @@
+"""ETag and If-Match for resources versioned by an integer (RFC 9110 conditional requests)."""
+
+import re
+from typing import Annotated
+
+from fastapi import Depends, Header
+
+from app.http.errors.exceptions import BadRequestError
+from app.http.openapi import openapi_error
+
+_ENTITY_TAG = re.compile(r'(?:W/)?"(\d{1,18})"')
+
+MALFORMED_IF_MATCH = openapi_error('Malformed If-Match: not "<version>", W/"<version>" or * (8009)')
+
+# The versions a conditional write accepts; None when any current version will do.
+ExpectedVersions = frozenset[int] | None
+
+
+def version_etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def parse_if_match(header: str | None) -> ExpectedVersions:
+    """Versions named by `If-Match`: None without the header or for `*` (the resource must
+    merely exist). A weak tag `W/"3"` counts as version 3: proxies that compress a response
+    weaken its ETag, and a version number is exact either way.
+
+    Anything else is malformed: 400/8009 rather than 412, which would tell the client the
+    resource changed when in fact its request can never succeed.
+    """
+    if header is None or header.strip() == "*":
+        return None
+    tags = [_ENTITY_TAG.fullmatch(tag.strip()) for tag in header.split(",")]
+    if None in tags:
+        raise BadRequestError(
+            'Malformed If-Match header: expected "<version>", W/"<version>" or *',
+            details={"header": "If-Match"},
+        )
+    return frozenset(int(tag.group(1)) for tag in tags if tag is not None)
+
+
+async def _if_match(
+    if_match: Annotated[
+        str | None,
+        Header(description='Write only if the current ETag is one of these, e.g. "3"; or *'),
+    ] = None,
+) -> ExpectedVersions:
+    return parse_if_match(if_match)
+
+
+IfMatchDep = Annotated[ExpectedVersions, Depends(_if_match)]

@@ -1,1 +1,0 @@
-"""Pure ASGI middlewares (no BaseHTTPMiddleware: it hides exceptions and costs time)."""
