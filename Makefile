@@ -21,7 +21,7 @@ export UV
 # uv: the one on PATH, else a private copy installed with pip into .tools/.
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 
-.PHONY: help install run migrate revision lambda bundle bench test lint lint-ruff lint-types \
+.PHONY: help install run seed migrate revision lambda bundle bench test lint lint-ruff lint-types \
 	lint-imports lint-infra fmt codes clean
 
 help: ## List the targets
@@ -38,14 +38,19 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 
 install: $(VENV)/.synced ## Create .venv from uv.lock (runtime + dev tools)
 
-run: install ## Migrate, then serve the API with reload on http://127.0.0.1:9595 (embedded stores for unset URLs)
+run: install ## Migrate, add sample data, serve the API with reload on http://127.0.0.1:9595 (embedded stores for unset URLs)
 	$(BIN)/python scripts/devstack.py run --data-dir .local -- sh -c \
-		"$(BIN)/python -m app.db.postgresql.migrate && exec $(BIN)/uvicorn app.main:app \
+		"$(BIN)/python -m app.db.postgresql.migrate && $(BIN)/python scripts/seed.py --if-allowed \
+		&& exec $(BIN)/uvicorn app.main:app \
 		--host $(HOST) --port $(PORT) --reload --reload-dir src --no-access-log --no-server-header"
 
 migrate: install ## Upgrade PostgreSQL to the newest migration (POSTGRESQL_URL, else the embedded one)
 	$(if $(POSTGRESQL_URL),,$(BIN)/python scripts/devstack.py run --data-dir .local --) \
 		$(BIN)/python -m app.db.postgresql.migrate
+
+seed: install ## Add the sample data of every domain (idempotent; local and development only)
+	$(BIN)/python scripts/devstack.py run --data-dir .local -- sh -c \
+		"$(BIN)/python -m app.db.postgresql.migrate && $(BIN)/python scripts/seed.py"
 
 # Autogenerate compares the models with a database at head, so migrate first; ids are sequential.
 MIGRATIONS := src/app/db/postgresql/migrations/versions

@@ -8,13 +8,13 @@ own loop in the background. `tests/fixtures/stores.py` installs one per store.
 """
 
 import asyncio
-from collections.abc import Callable, Coroutine
+import functools
 from dataclasses import dataclass
-from typing import Any
 from weakref import WeakKeyDictionary
 
 from app.core.settings import Settings
 from app.db.lazy_client import LazyClient
+from tests.support.lambda_transport import run_on_handler_thread
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,13 +25,8 @@ class _Entry[OptionsT, ClientT]:
 
 
 class LoopLocal[OptionsT, ClientT](LazyClient[OptionsT, ClientT]):
-    def __init__(
-        self,
-        production: LazyClient[OptionsT, ClientT],
-        close: Callable[[ClientT], Coroutine[Any, Any, None]],
-    ) -> None:
-        super().__init__(production.options, production.connect)
-        self._close = close
+    def __init__(self, production: LazyClient[OptionsT, ClientT]) -> None:
+        super().__init__(production.options, production.connect, production.close_client)
         self._clients: WeakKeyDictionary[asyncio.AbstractEventLoop, _Entry[OptionsT, ClientT]]
         self._clients = WeakKeyDictionary()
         self._closing: set[asyncio.Task[None]] = set()
@@ -49,13 +44,19 @@ class LoopLocal[OptionsT, ClientT](LazyClient[OptionsT, ClientT]):
         client = self.connect(options)
         self._clients[loop] = _Entry(settings, options, client)
         if current is not None:
-            task = loop.create_task(self._close(current.client))
+            task = loop.create_task(self.close_client(current.client))
             self._closing.add(task)
             task.add_done_callback(self._closing.discard)
         return client
 
-    async def close(self) -> None:
-        """Close the running loop's client; clients of other loops are forgotten with them."""
-        current = self._clients.pop(asyncio.get_running_loop(), None)
-        if current is not None:
-            await self._close(current.client)
+    async def close_all(self) -> None:
+        """Close every loop's client, each on its own loop: this one here, the Lambda
+        handler's on the handler thread (its loop runs only while that thread drives it)."""
+        running = asyncio.get_running_loop()
+        for loop, entry in list(self._clients.items()):
+            if loop is running:
+                await self.close_client(entry.client)
+            elif not loop.is_closed():
+                close = functools.partial(loop.run_until_complete, self.close_client(entry.client))
+                await asyncio.to_thread(run_on_handler_thread, close)
+        self._clients.clear()

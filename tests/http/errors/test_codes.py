@@ -1,8 +1,7 @@
 """Internal codes: unique, each domain inside its own block, and the docs table up to date."""
 
-from scripts.error_codes import DOCS, RESERVED_BLOCKS, code_families, render
-
 from app.http.errors.codes import CommonInternalCode, InternalCodeBase
+from scripts.error_codes import DOCS, RESERVED_BLOCKS, code_families, render
 
 
 def _all_codes() -> list[InternalCodeBase]:

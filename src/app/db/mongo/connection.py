@@ -79,7 +79,11 @@ def _connect(options: MongoOptions) -> Connection:
     return Connection(client, database)
 
 
-shared = LazyClient(MongoOptions.from_settings, _connect)
+async def _close(connection: Connection) -> None:
+    await connection.client.close()
+
+
+shared = LazyClient(MongoOptions.from_settings, _connect, _close)
 
 
 async def get_collection(

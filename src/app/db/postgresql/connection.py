@@ -108,7 +108,11 @@ def _connect(options: EngineOptions) -> Sessions:
     )
 
 
-shared = LazyClient(EngineOptions.from_settings, _connect)
+async def _dispose(sessions: Sessions) -> None:
+    await sessions.engine.dispose()
+
+
+shared = LazyClient(EngineOptions.from_settings, _connect, _dispose)
 
 
 @asynccontextmanager

@@ -61,7 +61,11 @@ def _connect(options: RedisOptions) -> "Redis":
     )
 
 
-shared = LazyClient(RedisOptions.from_settings, _connect)
+async def _close(client: "Redis") -> None:
+    await client.aclose()
+
+
+shared = LazyClient(RedisOptions.from_settings, _connect, _close)
 
 
 async def get_client(settings: Settings) -> "Redis":

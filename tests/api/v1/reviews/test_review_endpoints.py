@@ -45,6 +45,15 @@ async def test_patch_changes_only_the_sent_fields(
     assert fetched == data
 
 
+async def test_patch_clears_the_title_with_null(
+    client: httpx.AsyncClient, stored_review: ReviewDocument
+) -> None:
+    response = await client.patch(f"/v1/reviews/{stored_review.id}", json={"title": None})
+
+    data = assert_envelope(response, 200)
+    assert (data["title"], data["rating"]) == (None, 3)
+
+
 async def test_delete_removes_the_review(
     client: httpx.AsyncClient, stored_review: ReviewDocument
 ) -> None:
@@ -89,6 +98,8 @@ async def test_a_malformed_or_hostile_id_is_422_not_a_query(
         {"rating": "5"},
         {"rating": 6},
         {"rating": None},
+        {"body": None},
+        {},
         {"$set": {"rating": 1}},
         {"book_id": str(uuid4())},
     ],

@@ -1,0 +1,62 @@
+"""Sample data: every domain's, idempotent, served by the API, and refused where it must not go."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.api.v1.books.sample_data import SAMPLE_BOOKS
+from app.api.v1.reviews.sample_data import SAMPLE_REVIEWS
+from scripts.seed import SeedRefusedError, seed_all
+from tests.conftest import SettingsFactory
+from tests.support.envelope import assert_envelope
+
+ROOT = Path(__file__).parents[2]
+
+
+@pytest.mark.mongo
+async def test_seeding_twice_adds_each_sample_once(
+    settings_factory: SettingsFactory, client: httpx.AsyncClient
+) -> None:
+    # Given a local environment (the reviews collection starts empty in this test)
+    settings = settings_factory(environment="local")
+
+    first = await seed_all(settings)
+    second = await seed_all(settings)
+
+    assert list(first) == ["books", "reviews"]  # registry order: reviews need the books
+    assert first["reviews"] == len(SAMPLE_REVIEWS)
+    assert second == {"books": 0, "reviews": 0}
+    for book_id in SAMPLE_BOOKS:
+        assert_envelope(await client.get(f"/v1/books/{book_id}"), 200)
+    dune = next(iter(SAMPLE_BOOKS))
+    reviews = assert_envelope(await client.get(f"/v1/books/{dune}/reviews"), 200)
+    assert reviews["total"] == sum(review.book_id == dune for review in SAMPLE_REVIEWS)
+
+
+@pytest.mark.parametrize("environment", ["testing", "staging", "production"])
+async def test_no_sample_data_outside_local_and_development(
+    settings_factory: SettingsFactory, environment: str
+) -> None:
+    with pytest.raises(SeedRefusedError, match=environment):
+        await seed_all(settings_factory(environment=environment))
+
+
+@pytest.mark.parametrize(("flags", "exit_code"), [([], 1), (["--if-allowed"], 0)])
+def test_the_command_refuses_production_with_a_clear_message(
+    flags: list[str], exit_code: int
+) -> None:
+    # `make run` passes --if-allowed: a refusal is no reason not to serve
+    env = {**os.environ, "ENVIRONMENT": "production"}
+    result = subprocess.run(
+        [sys.executable, "scripts/seed.py", *flags],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == exit_code
+    assert "no sample data in ENVIRONMENT=production" in result.stderr
