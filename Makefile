@@ -21,7 +21,7 @@ export UV
 # uv: the one on PATH, else a private copy installed with pip into .tools/.
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 
-.PHONY: help install run seed migrate revision lambda bundle bench test lint lint-ruff lint-types \
+.PHONY: help install run seed module migrate revision lambda bundle bench test lint lint-ruff lint-types \
 	lint-imports lint-infra fmt codes clean
 
 help: ## List the targets
@@ -51,6 +51,13 @@ migrate: install ## Upgrade PostgreSQL to the newest migration (POSTGRESQL_URL, 
 seed: install ## Add the sample data of every domain (idempotent; local and development only)
 	$(BIN)/python scripts/devstack.py run --data-dir .local -- sh -c \
 		"$(BIN)/python -m app.db.postgresql.migrate && $(BIN)/python scripts/seed.py"
+
+module: install ## New domain slice: make module name=authors store=postgres|mongo [singular=...]
+	@test -n "$(name)" -a -n "$(store)" || { \
+		echo 'usage: make module name=<plural snake_case> store=postgres|mongo [singular=<name>]' >&2; \
+		exit 2; }
+	$(BIN)/python scripts/new_module.py --name "$(name)" --store "$(store)" \
+		$(if $(singular),--singular "$(singular)")
 
 # Autogenerate compares the models with a database at head, so migrate first; ids are sequential.
 MIGRATIONS := src/app/db/postgresql/migrations/versions

@@ -23,7 +23,7 @@ import sysconfig
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from types import FrameType, TracebackType
 from urllib.parse import urlsplit
@@ -314,7 +314,8 @@ def _stop_all_and_die(signum: int, _frame: FrameType | None) -> None:
 
 
 class DevStack:
-    """Context manager running a real server for every store whose URL variable is unset.
+    """Context manager running a real server for every store whose URL variable is unset
+    (or for the stores named by `only`, whatever the environment says).
 
     `data_dir=None` keeps data in a temp dir removed by `stop()`; a path keeps it across runs.
     After `start()`: `urls` maps each started store's URL variable to its URL, `timings` says
@@ -323,9 +324,16 @@ class DevStack:
     orphans when this process is SIGKILLed) when the *thread* that spawned a server exits.
     """
 
-    def __init__(self, data_dir: Path | None = None, *, timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        data_dir: Path | None = None,
+        *,
+        timeout: float = 60.0,
+        only: Collection[str] | None = None,
+    ) -> None:
         self.data_dir = data_dir
         self.timeout = timeout
+        self.only = only  # store names to start whatever the environment says, e.g. {"postgresql"}
         self.urls: dict[str, str] = {}
         self.timings: dict[str, float] = {}
         self.root: Path | None = None  # where the started servers keep data and logs
@@ -335,7 +343,10 @@ class DevStack:
         """Start the missing stores in parallel; return `{URL variable: URL}` of those started."""
         if self.root is not None:
             raise RuntimeError("DevStack already started")
-        missing = [server for server in _SERVERS if not os.environ.get(server.env_var)]
+        if self.only is not None:
+            missing = [server for server in _SERVERS if server.name in self.only]
+        else:
+            missing = [server for server in _SERVERS if not os.environ.get(server.env_var)]
         if not missing:
             return {}
         if self.data_dir is None:

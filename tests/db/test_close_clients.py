@@ -1,47 +1,48 @@
-"""`close_clients`: closes what the process opened, and imports no store it did not use."""
+"""`close_clients`: closes the clients the process opened, and imports no store it did not use."""
 
-import json
-import os
-import secrets
+import sys
 
-from tests.support.fresh_python import fresh_python
-
-PROBE = """
-import asyncio, json, sys
+import pytest
 import redis
-import app.db
-from app.core.settings.testing import TestingSettings
-from app.db.redis import connection
 
-def named_connections(name):
-    with redis.Redis.from_url(settings.redis_url.get_secret_value()) as observer:
+from app.db import close_clients
+from app.db.lazy_client import LazyClient
+from app.db.redis import connection
+from tests.conftest import SettingsFactory
+
+
+def open_connections(url: str, name: str) -> int:
+    with redis.Redis.from_url(url) as observer:
         return sum(client["name"] == name for client in observer.client_list())
 
-async def main():
-    client = connection.shared.get(settings)
+
+async def test_an_open_client_is_closed_on_the_server(
+    settings_factory: SettingsFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the production holder (the suite's per-loop one set aside) with one connection open
+    holder = LazyClient(
+        connection.shared.options, connection.shared.connect, connection.shared.close_client
+    )
+    monkeypatch.setattr(connection, "shared", holder)
+    settings = settings_factory(service_name="close-clients")
+    assert settings.redis_url is not None
+    url, name = settings.redis_url.get_secret_value(), "close-clients-testing"
+    client = holder.get(settings)
     await client.ping()
-    name = f"{settings.service_name}-{settings.environment}"
-    before = named_connections(name)
-    await app.db.close_clients()
-    print(json.dumps({
-        "open_before": before,
-        "open_after": named_connections(name),
-        "rebuilt": connection.shared.get(settings) is not client,
-        "postgresql_imported": "app.db.postgresql.connection" in sys.modules,
-    }))
+    assert open_connections(url, name) == 1
 
-settings = TestingSettings()
-asyncio.run(main())
-"""
+    # When the process closes its clients
+    await close_clients()
+
+    # Then the server sees none, and the next use gets a new client
+    assert open_connections(url, name) == 0
+    assert holder.get(settings) is not client
+    await holder.close()
 
 
-def test_open_clients_are_closed_and_unused_stores_stay_unimported() -> None:
-    service = f"close-{secrets.token_hex(4)}"
-    env = {"ENVIRONMENT": "testing", "SERVICE_NAME": service, "REDIS_URL": os.environ["REDIS_URL"]}
-    report = json.loads(fresh_python(PROBE, **env))
-    assert report == {
-        "open_before": 1,
-        "open_after": 0,
-        "rebuilt": True,
-        "postgresql_imported": False,
-    }
+async def test_stores_the_process_never_used_are_not_imported(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delitem(sys.modules, "app.db.mongo.connection")
+    await close_clients()
+    assert "app.db.mongo.connection" not in sys.modules

@@ -4,11 +4,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from uuid import uuid4
 
 import httpx
 import pytest
 
 from app.api.v1.books.sample_data import SAMPLE_BOOKS
+from app.api.v1.reviews import sample_data as reviews_samples
+from app.api.v1.reviews.models import ReviewDocument
 from app.api.v1.reviews.sample_data import SAMPLE_REVIEWS
 from scripts.seed import SeedRefusedError, seed_all
 from tests.conftest import SettingsFactory
@@ -60,3 +63,17 @@ def test_the_command_refuses_production_with_a_clear_message(
     )
     assert result.returncode == exit_code
     assert "no sample data in ENVIRONMENT=production" in result.stderr
+
+
+@pytest.mark.mongo
+async def test_reviews_of_a_sample_book_that_is_gone_are_left_out(
+    settings_factory: SettingsFactory, monkeypatch: pytest.MonkeyPatch, client: httpx.AsyncClient
+) -> None:
+    # Given a sample review of a book that does not exist (deleted, or never seeded)
+    orphan = ReviewDocument(book_id=uuid4(), rating=1, body="Gone", reviewer="x")
+    monkeypatch.setattr(reviews_samples, "SAMPLE_REVIEWS", (*SAMPLE_REVIEWS, orphan))
+
+    await seed_all(settings_factory(environment="local"))
+
+    assert_envelope(await client.get(f"/v1/reviews/{orphan.id}"), 404, code=2001)
+    assert_envelope(await client.get(f"/v1/reviews/{SAMPLE_REVIEWS[0].id}"), 200)

@@ -1,5 +1,6 @@
 """PUT, PATCH and DELETE /v1/books/{id}: versions, ETags and If-Match preconditions."""
 
+from datetime import datetime
 from typing import Any
 from uuid import uuid4
 
@@ -20,7 +21,9 @@ async def test_patch_with_current_version_then_stale_version(client: httpx.Async
     first = await client.patch(path(book), json={"year": 1966}, headers={"If-Match": '"1"'})
     updated = assert_envelope(first, 200)
     assert (updated["year"], updated["version"], first.headers["etag"]) == (1966, 2, '"2"')
-    assert updated["updated_at"] > book["updated_at"]
+    assert datetime.fromisoformat(updated["updated_at"]) > datetime.fromisoformat(
+        book["updated_at"]
+    )
     assert updated["title"] == book["title"]
 
     stale = await client.patch(path(book), json={"year": 1967}, headers={"If-Match": '"1"'})

@@ -1,0 +1,270 @@
+"""`make module name=<plural> store=postgres|mongo`: a new domain slice, ready to lint and test.
+
+Writes src/app/api/v1/<name>/ and tests/api/v1/<name>/ from scripts/module_template/, adds
+the name to the registry (src/app/domains.py), regenerates docs/error-codes.md and, for
+PostgreSQL, autogenerates the migration against a throw-away embedded PostgreSQL. A bad or
+taken name changes nothing; a failure half-way undoes what was written.
+"""
+
+import argparse
+import keyword
+import os
+import re
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app.domains import DOMAINS, domain_modules  # noqa: E402
+from scripts.devstack import DevStack, DevStackError  # noqa: E402
+from scripts.error_codes import RESERVED_BLOCKS, code_families  # noqa: E402
+
+TEMPLATES = Path(__file__).with_name("module_template")
+STORES = {"postgres": "postgres", "postgresql": "postgres", "mongo": "mongo", "mongodb": "mongo"}
+SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
+MAX_NAME_LENGTH = 30  # keeps class, index and constraint names well inside every limit
+# Paths the app serves itself, and names that read as something else in the code.
+RESERVED_NAMES = frozenset({"api", "docs", "health", "openapi", "redoc", "v1", "v2"})
+REGISTRY = Path("src/app/domains.py")
+_REGISTRY_TUPLE = re.compile(r'(DOMAINS: tuple\[str, \.\.\.\] = \(\n(?:    "[a-z0-9_]+",\n)*)\)')
+# The sample rows' fixed ids are derived from the name: the same name, the same ids.
+_SAMPLE_NAMESPACE = uuid.UUID("0e2f6c1a-9d4b-4b0e-8a47-3c5d2f1e6b90")
+
+
+class ModuleError(Exception):
+    """Why no module was generated, in words for the person who asked."""
+
+
+@dataclass(frozen=True)
+class Names:
+    plural: str  # snake_case: package, table or collection
+    singular: str  # snake_case: variables, route names
+
+    @property
+    def tokens(self) -> dict[str, str]:
+        camel = "".join(part.capitalize() for part in self.singular.split("_"))
+        title_plural, title_singular = (
+            self.plural.replace("_", " "),
+            self.singular.replace("_", " "),
+        )
+        return {
+            "plural": self.plural,
+            "singular": self.singular,
+            "Singular": camel,
+            "UPPER": self.singular.upper(),
+            "path": self.plural.replace("_", "-"),
+            "title_plural": title_plural,
+            "title_singular": title_singular,
+            "Title_plural": title_plural.capitalize(),
+            "Title_singular": title_singular.capitalize(),
+        }
+
+
+def singular_of(plural: str) -> str | None:
+    """English plural rules that cover most resource names; None when none applies."""
+    if plural.endswith("ies") and len(plural) > 3:
+        return plural[:-3] + "y"
+    if re.search(r"(?:s|x|z|ch|sh)es$", plural):
+        return plural[:-2]
+    if plural.endswith("s") and not plural.endswith("ss"):
+        return plural[:-1]
+    return None
+
+
+def check_names(plural: str, singular: str | None) -> Names:
+    if not SNAKE_CASE.match(plural) or len(plural) > MAX_NAME_LENGTH:
+        raise ModuleError(
+            f"name={plural!r}: use a plural in snake_case, at most {MAX_NAME_LENGTH} characters "
+            "(e.g. name=authors or name=book_loans)"
+        )
+    singular = singular or singular_of(plural)
+    if singular is None:
+        raise ModuleError(f"cannot tell the singular of {plural!r}: add singular=<name>")
+    if not SNAKE_CASE.match(singular) or singular == plural:
+        raise ModuleError(f"singular={singular!r}: use snake_case, different from the plural")
+    for name in (plural, singular):
+        if keyword.iskeyword(name) or name in RESERVED_NAMES:
+            raise ModuleError(f"{name!r} is reserved: choose another name")
+    return Names(plural, singular)
+
+
+def check_free(names: Names) -> None:
+    """The name must not be registered, on disk, or a table, collection or model already."""
+    if names.plural in DOMAINS:
+        raise ModuleError(f"{names.plural!r} is already a domain (src/app/domains.py)")
+    for folder in (Path("src/app/api/v1"), Path("tests/api/v1")):
+        if (folder / names.plural).exists():
+            raise ModuleError(f"{folder / names.plural} already exists")
+    for models in domain_modules("models"):
+        for value in vars(models).values():
+            stored_as = getattr(value, "__tablename__", None) or getattr(
+                value, "collection_name", None
+            )
+            if stored_as == names.plural:
+                raise ModuleError(f"{models.__name__} already stores {names.plural!r}")
+    camel = names.tokens["Singular"]
+    for schema in domain_modules("schema"):
+        if f"{camel}Public" in vars(schema):
+            raise ModuleError(f"{schema.__name__} already defines {camel}Public: choose another")
+
+
+def next_code_block() -> int:
+    """The first block of a thousand no domain uses (8xxx and 9xxx are common codes)."""
+    used = {member.code // 1000 for family in code_families() for member in family}
+    block = next(b for b in range(1, 1000) if b not in used and b not in RESERVED_BLOCKS)
+    return block * 1000
+
+
+def render(template: str, tokens: Mapping[str, str]) -> str:
+    for name, value in tokens.items():
+        template = template.replace(f"{{{{{name}}}}}", value)
+    leftover = re.search(r"\{\{\w+\}\}", template)
+    if leftover:
+        raise ModuleError(f"template token {leftover.group()} has no value")
+    return template
+
+
+def _registry_with(names: Names) -> str:
+    text = REGISTRY.read_text()
+    if _REGISTRY_TUPLE.search(text) is None:
+        raise ModuleError(f"cannot find the DOMAINS tuple in {REGISTRY}: add the line yourself")
+    return _REGISTRY_TUPLE.sub(lambda match: f'{match.group(1)}    "{names.plural}",\n)', text)
+
+
+class Changes:
+    """What the generator wrote, so a failure can put everything back."""
+
+    def __init__(self) -> None:
+        self.created: list[Path] = []
+        self.originals: dict[Path, str] = {}
+
+    def create(self, path: Path, text: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.created.append(path)
+        path.write_text(text)
+
+    def edit(self, path: Path, text: str) -> None:
+        self.originals.setdefault(path, path.read_text())
+        path.write_text(text)
+
+    def undo(self) -> None:
+        for path, text in self.originals.items():
+            path.write_text(text)
+        for path in reversed(self.created):
+            path.unlink(missing_ok=True)
+            for folder in path.parents:
+                if folder == Path(".") or any(folder.iterdir()):
+                    break
+                folder.rmdir()
+
+
+def _python(*args: str, env: Mapping[str, str] | None = None) -> None:
+    result = subprocess.run(
+        [sys.executable, *args],
+        env={**os.environ, **(env or {}), "PYTHONPATH": str(Path("src").resolve())},
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode:
+        raise ModuleError(f"{' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+
+
+@contextmanager
+def _throwaway_postgresql() -> Iterator[str]:
+    stack = DevStack(only={"postgresql"})
+    try:
+        yield stack.start()["POSTGRESQL_URL"]
+    except DevStackError as error:
+        raise ModuleError(f"cannot start a throw-away PostgreSQL: {error}") from None
+    finally:
+        stack.stop()
+
+
+def generate_migration(names: Names, changes: Changes) -> Path:
+    """Autogenerate the new table's migration against a fresh database at head."""
+    versions = Path("src/app/db/postgresql/migrations/versions")
+    revision = f"{len(list(versions.glob('*.py'))) + 1:04d}"
+    with _throwaway_postgresql() as url:
+        env = {"ENVIRONMENT": "testing", "POSTGRESQL_URL": url}
+        _python("-m", "app.db.postgresql.migrate", env=env)
+        alembic = ["-m", "alembic", "-c", "alembic.ini", "revision", "--autogenerate"]
+        _python(*alembic, "--rev-id", revision, "-m", f"create {names.plural}", env=env)
+    [migration] = versions.glob(f"{revision}_*.py")
+    changes.created.append(migration)
+    return migration
+
+
+def generate(names: Names, store: str) -> list[Path]:
+    """Write the slice, register it and regenerate what reads the registry; all or nothing."""
+    check_free(names)
+    block = next_code_block()
+    tokens = names.tokens | {f"code{n}": str(block + n) for n in range(3)}
+    tokens |= {
+        f"sample_id{n}": str(uuid.uuid5(_SAMPLE_NAMESPACE, f"{names.plural}:{n}"))
+        for n in range(1, 4)
+    }
+    registry = _registry_with(names)
+    templates = TEMPLATES / store
+    source = Path("src/app/api/v1") / names.plural
+    tests = Path("tests/api/v1") / names.plural
+    changes = Changes()
+    try:
+        for template in sorted(templates.glob("*.py.tmpl")):
+            name = template.name.removesuffix(".tmpl")
+            target = tests / name if name.startswith("test_") else source / name
+            changes.create(target, render(template.read_text(), tokens))
+        changes.create(tests / "__init__.py", "")
+        changes.edit(REGISTRY, registry)
+        changes.originals.setdefault(
+            Path("docs/error-codes.md"), Path("docs/error-codes.md").read_text()
+        )
+        _python("scripts/error_codes.py")
+        if store == "postgres":
+            generate_migration(names, changes)
+        written = [path for path in changes.created if path.suffix == ".py"]
+        ruff = ["-m", "ruff"]
+        files = [str(path) for path in written]
+        _python(*ruff, "check", "--select", "I", "--fix", "--force-exclude", "--quiet", *files)
+        _python(*ruff, "format", "--force-exclude", "--quiet", *files)
+        _python(*ruff, "check", "--force-exclude", "--quiet", *files)
+    except BaseException:
+        changes.undo()
+        raise
+    return changes.created
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make module", description=__doc__)
+    parser.add_argument("--name", required=True, help="plural, snake_case (e.g. authors)")
+    parser.add_argument("--store", required=True, help="postgres or mongo")
+    parser.add_argument("--singular", help="when the plural's singular is not regular")
+    args = parser.parse_args(argv)
+    os.chdir(ROOT)
+    try:
+        store = STORES.get(args.store.lower())
+        if store is None:
+            raise ModuleError(f"store={args.store!r}: use store=postgres or store=mongo")
+        names = check_names(args.name, args.singular)
+        created = generate(names, store)
+    except ModuleError as error:
+        print(f"make module: {error}\nNothing was changed.", file=sys.stderr)
+        return 2
+    for path in created:
+        print(f"  created  {path}")
+    print(f"  edited   {REGISTRY} (registered {names.plural!r}), docs/error-codes.md")
+    route = names.tokens["path"]
+    print(
+        f"\n/v1/{route} is served by `make run`. Next: `make lint` and `make test`; then give it"
+        f" its fields (models.py, schema.py) and, for PostgreSQL, `make revision m=...`."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,181 @@
+"""`make module`: refuses bad or taken names without a trace, and what it generates passes the
+lint and its own tests (in a copy of the repository, against a database of its own)."""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import make_url
+
+from scripts.new_module import ModuleError, check_names, main, next_code_block, singular_of
+
+ROOT = Path(__file__).parents[2]
+COPIED = ("src", "tests", "scripts", "docs", "pyproject.toml", "alembic.ini")
+BIN = Path(sys.executable).parent
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Every file under `root` (build and cache folders aside) with a hash of its content."""
+    skipped = {".venv", ".git", ".local", ".tools", "dist", "__pycache__", ".mypy_cache"}
+    return {
+        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in root.rglob("*")
+        if path.is_file() and not skipped & set(path.relative_to(root).parts)
+    }
+
+
+@pytest.mark.parametrize(
+    ("plural", "singular"),
+    [
+        ("authors", "author"),
+        ("categories", "category"),
+        ("boxes", "box"),
+        ("book_loans", "book_loan"),
+    ],
+)
+def test_the_singular_follows_english_plurals(plural: str, singular: str) -> None:
+    assert singular_of(plural) == singular
+
+
+@pytest.mark.parametrize(
+    ("plural", "singular", "message"),
+    [
+        ("Authors", None, "snake_case"),
+        ("book-loans", None, "snake_case"),
+        ("x" * 31 + "s", None, "at most 30"),
+        ("staff", None, "singular=<name>"),
+        ("data", "data", "different from the plural"),
+        ("classes", None, "reserved"),
+        ("docs", "doc", "reserved"),
+    ],
+)
+def test_bad_names_are_refused_with_a_reason(
+    plural: str, singular: str | None, message: str
+) -> None:
+    with pytest.raises(ModuleError, match=message):
+        check_names(plural, singular)
+
+
+def test_the_next_block_skips_those_in_use_and_the_common_ones() -> None:
+    assert next_code_block() == 3000  # books 1xxx, reviews 2xxx
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--name", "books", "--store", "postgres"], "already a domain"),
+        (["--name", "reviews", "--store", "mongo"], "already a domain"),
+        (["--name", "authors", "--store", "mysql"], "store=postgres or store=mongo"),
+        (["--name", "Authors", "--store", "mongo"], "snake_case"),
+    ],
+)
+def test_a_refusal_says_why_and_changes_nothing(
+    arguments: list[str],
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(ROOT)  # main() works from the repository root; restored afterwards
+    before = snapshot(ROOT / "src") | snapshot(ROOT / "docs")
+
+    assert main(arguments) == 2
+
+    error = capsys.readouterr().err
+    assert message in error
+    assert "Nothing was changed." in error
+    assert snapshot(ROOT / "src") | snapshot(ROOT / "docs") == before
+
+
+@pytest.fixture
+def repository_copy(tmp_path: Path) -> Path:
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            ignore = shutil.ignore_patterns("__pycache__", ".mypy_cache")
+            shutil.copytree(source, tmp_path / name, ignore=ignore)
+        else:
+            shutil.copy2(source, tmp_path / name)
+    return tmp_path
+
+
+@pytest.fixture
+def own_database() -> Iterator[str]:
+    """A new, empty database on the suite's PostgreSQL server, dropped afterwards."""
+    url = make_url(os.environ["POSTGRESQL_URL"])
+    name = f"module_{os.getpid()}"
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run(root: Path, *command: str, **env: str) -> str:
+    result = subprocess.run(
+        command,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root / "src"), **env},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, f"{command}:\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def test_generated_domains_pass_the_lint_and_their_tests(
+    repository_copy: Path, own_database: str
+) -> None:
+    root = repository_copy
+    before = snapshot(root)
+
+    # When a PostgreSQL and a MongoDB domain are generated
+    generator = [sys.executable, "scripts/new_module.py"]
+    run(root, *generator, "--name", "authors", "--store", "postgres")
+    run(root, *generator, "--name", "notes", "--store", "mongo")
+
+    # Then only new files appear, plus the registry and the generated code table
+    after = snapshot(root)
+    changed = {path for path in before if after.get(path) != before[path]}
+    assert changed == {"src/app/domains.py", "docs/error-codes.md"}
+    new = set(after) - set(before)
+    assert "src/app/db/postgresql/migrations/versions/0003_create_authors.py" in new
+    assert {path.split("/")[4] for path in new if path.startswith("src/app/api/v1/")} == {
+        "authors",
+        "notes",
+    }
+    assert {path.split("/")[3] for path in new if path.startswith("tests/api/v1/")} == {
+        "authors",
+        "notes",
+    }
+
+    # And the lint passes on them (ruff, mypy --strict, the import contracts)
+    generated = ["src/app/api/v1/authors", "src/app/api/v1/notes", "tests/api/v1"]
+    run(root, str(BIN / "ruff"), "check", ".")
+    run(root, str(BIN / "ruff"), "format", "--check", ".")
+    run(root, str(BIN / "mypy"), *generated, "src/app/domains.py")
+    run(root, str(BIN / "lint-imports"))
+
+    # And their tests pass, with the migration matching the models and the code table current
+    tests = ["tests/api/v1/authors", "tests/api/v1/notes", "tests/http/errors/test_codes.py"]
+    tests.append("tests/db/postgresql/test_migrations.py")
+    output = run(
+        root,
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:randomly",
+        *tests,
+        POSTGRESQL_URL=own_database,
+    )
+    assert " passed" in output
+    assert "failed" not in output
