@@ -26,8 +26,17 @@ from app.lambda_handler import build_handler
 from app.main import create_app
 from tests.support.lambda_events import Shape
 from tests.support.lambda_transport import LambdaTransport, run_on_handler_thread
+from tests.support.loop_local import store_clients_per_loop
 
 pytest_plugins = ["tests.fixtures.mongo", "tests.fixtures.postgresql", "tests.fixtures.redis"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def _store_clients_per_loop() -> AsyncIterator[None]:
+    """The app's store clients, one per event loop and URL (tests/support/loop_local.py),
+    all closed when the suite ends."""
+    async with store_clients_per_loop():
+        yield
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

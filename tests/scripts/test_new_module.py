@@ -3,6 +3,7 @@ lint and its own tests (in a copy of the repository, against a database of its o
 
 import hashlib
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import psycopg
 import pytest
 from sqlalchemy import make_url
 
+from scripts.error_codes import RESERVED_BLOCKS, code_families
 from scripts.new_module import ModuleError, check_names, main, next_code_block, singular_of
 
 ROOT = Path(__file__).parents[2]
@@ -62,8 +64,11 @@ def test_bad_names_are_refused_with_a_reason(
         check_names(plural, singular)
 
 
-def test_the_next_block_skips_those_in_use_and_the_common_ones() -> None:
-    assert next_code_block() == 3000  # books 1xxx, reviews 2xxx
+def test_the_next_block_is_the_first_free_one_and_never_a_common_one() -> None:
+    used = {member.code // 1000 for family in code_families() for member in family}
+    block = next_code_block() // 1000
+    assert block not in used | RESERVED_BLOCKS
+    assert all(earlier in used | RESERVED_BLOCKS for earlier in range(1, block))
 
 
 @pytest.mark.parametrize(
@@ -135,37 +140,43 @@ def test_generated_domains_pass_the_lint_and_their_tests(
 ) -> None:
     root = repository_copy
     before = snapshot(root)
+    # Names of their own, so this also runs in a clone that already has an `authors` domain
+    suffix = secrets.token_hex(3)
+    table, collection = f"t{suffix}_authors", f"t{suffix}_notes"
 
     # When a PostgreSQL and a MongoDB domain are generated
     generator = [sys.executable, "scripts/new_module.py"]
-    run(root, *generator, "--name", "authors", "--store", "postgres")
-    run(root, *generator, "--name", "notes", "--store", "mongo")
+    run(root, *generator, "--name", table, "--store", "postgres")
+    run(root, *generator, "--name", collection, "--store", "mongo")
 
     # Then only new files appear, plus the registry and the generated code table
     after = snapshot(root)
     changed = {path for path in before if after.get(path) != before[path]}
     assert changed == {"src/app/domains.py", "docs/error-codes.md"}
     new = set(after) - set(before)
-    assert "src/app/db/postgresql/migrations/versions/0003_create_authors.py" in new
-    assert {path.split("/")[4] for path in new if path.startswith("src/app/api/v1/")} == {
-        "authors",
-        "notes",
-    }
-    assert {path.split("/")[3] for path in new if path.startswith("tests/api/v1/")} == {
-        "authors",
-        "notes",
-    }
+    versions = "src/app/db/postgresql/migrations/versions/"
+    assert [path for path in new if path.startswith(versions)] == [
+        f"{versions}{len([p for p in before if p.startswith(versions)]) + 1:04d}_create_{table}.py"
+    ]
+    for folder in ("src/app/api/v1", "tests/api/v1"):
+        depth = folder.count("/") + 1
+        slices = {path.split("/")[depth] for path in new if path.startswith(f"{folder}/")}
+        assert slices == {table, collection}
 
     # And the lint passes on them (ruff, mypy --strict, the import contracts)
-    generated = ["src/app/api/v1/authors", "src/app/api/v1/notes", "tests/api/v1"]
+    generated = [
+        f"{folder}/{name}"
+        for folder in ("src/app/api/v1", "tests/api/v1")
+        for name in (table, collection)
+    ]
     run(root, str(BIN / "ruff"), "check", ".")
     run(root, str(BIN / "ruff"), "format", "--check", ".")
     run(root, str(BIN / "mypy"), *generated, "src/app/domains.py")
     run(root, str(BIN / "lint-imports"))
 
     # And their tests pass, with the migration matching the models and the code table current
-    tests = ["tests/api/v1/authors", "tests/api/v1/notes", "tests/http/errors/test_codes.py"]
-    tests.append("tests/db/postgresql/test_migrations.py")
+    tests = [f"tests/api/v1/{table}", f"tests/api/v1/{collection}"]
+    tests += ["tests/http/errors/test_codes.py", "tests/db/postgresql/test_migrations.py"]
     output = run(
         root,
         sys.executable,

@@ -4,16 +4,23 @@ A process of the app runs one event loop; the suite runs two (its own, and the L
 handler thread's, see lambda_transport.py) and points the app at other servers per test
 (a closed port, another key namespace). So here each loop gets its own client per set of
 connection options, and a client whose options are no longer asked for is closed on its
-own loop in the background. `tests/fixtures/stores.py` installs one per store.
+own loop in the background. `store_clients_per_loop` installs one per store for the suite.
 """
 
 import asyncio
 import functools
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
+import pytest
+
 from app.core.settings import Settings
 from app.db.lazy_client import LazyClient
+from app.db.mongo import connection as mongo_connection
+from app.db.postgresql import connection as postgresql_connection
+from app.db.redis import connection as redis_connection
 from tests.support.lambda_transport import run_on_handler_thread
 
 
@@ -60,3 +67,16 @@ class LoopLocal[OptionsT, ClientT](LazyClient[OptionsT, ClientT]):
                 close = functools.partial(loop.run_until_complete, self.close_client(entry.client))
                 await asyncio.to_thread(run_on_handler_thread, close)
         self._clients.clear()
+
+
+@asynccontextmanager
+async def store_clients_per_loop() -> AsyncIterator[None]:
+    """Each store's `shared` client holder replaced by a `LoopLocal`, closed at the end."""
+    stores = (postgresql_connection, mongo_connection, redis_connection)
+    holders = [LoopLocal(store.shared) for store in stores]
+    with pytest.MonkeyPatch.context() as patch:
+        for store, holder in zip(stores, holders, strict=True):
+            patch.setattr(store, "shared", holder)
+        yield
+        for holder in holders:
+            await holder.close_all()

@@ -53,10 +53,6 @@ class CacheLookup[ModelT: BaseModel]:
     value: ModelT | None
     client: "Redis | None"  # None when Redis is off or failed: no fill, one timeout is enough
 
-    @property
-    def hit(self) -> bool:
-        return self.value is not None
-
     async def fill(self, value: ModelT) -> None:
         """Store what the database returned, unless a newer write fenced the entry."""
         if self.client is None:

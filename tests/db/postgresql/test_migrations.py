@@ -15,7 +15,6 @@ from sqlalchemy import Column, Connection, MetaData, String, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.settings import Settings
-from app.core.settings.testing import TestingSettings
 from app.db.postgresql import connection
 from app.db.postgresql.base import Base
 from app.db.postgresql.connection import build_engine, database_url
@@ -26,9 +25,10 @@ from tests.conftest import SettingsFactory
 domain_modules("models")  # every registered domain's tables, as Alembic's env.py sees them
 
 
-def get_engine() -> AsyncEngine:
+@pytest.fixture
+async def app_engine(settings_factory: SettingsFactory) -> AsyncEngine:
     """The app's engine on the suite's loop."""
-    return connection.shared.get(TestingSettings()).engine
+    return connection.shared.get(settings_factory()).engine
 
 
 def revisions_in_order(settings: Settings) -> list[str]:
@@ -111,17 +111,17 @@ async def test_downgrade_to_base_removes_everything(empty_database: Settings) ->
         await engine.dispose()
 
 
-async def test_suite_database_matches_the_models() -> None:
-    assert await drift(get_engine(), Base.metadata) == []
+async def test_suite_database_matches_the_models(app_engine: AsyncEngine) -> None:
+    assert await drift(app_engine, Base.metadata) == []
 
 
-async def test_drift_check_notices_a_model_change() -> None:
+async def test_drift_check_notices_a_model_change(app_engine: AsyncEngine) -> None:
     # Given models with one more column than the migrations create
     changed = MetaData(naming_convention=Base.metadata.naming_convention)
     for table in Base.metadata.tables.values():
         table.to_metadata(changed)
     changed.tables["public.books"].append_column(Column("subtitle", String(255)))
 
-    differences = await drift(get_engine(), changed)
+    differences = await drift(app_engine, changed)
 
     assert differences == [("add_column", None, "books", changed.tables["public.books"].c.subtitle)]

@@ -106,6 +106,7 @@ async def test_no_match_is_an_empty_list(client: httpx.AsyncClient) -> None:
         ("q", ""),
         ("q", "nul\x00"),
         ("author", "nul\x00"),
+        ("titel", "misspelt filter"),
     ],
 )
 async def test_bad_list_parameters_are_422(
