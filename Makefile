@@ -56,8 +56,7 @@ module: install ## New domain slice: make module name=authors store=postgres|mon
 	@test -n "$(name)" -a -n "$(store)" || { \
 		echo 'usage: make module name=<plural snake_case> store=postgres|mongo [singular=<name>]' >&2; \
 		exit 2; }
-	$(BIN)/python scripts/new_module.py --name "$(name)" --store "$(store)" \
-		$(if $(singular),--singular "$(singular)")
+	$(BIN)/python scripts/new_module.py --name "$(name)" --store "$(store)" $(if $(singular),--singular "$(singular)")
 
 # Autogenerate compares the models with a database at head, so migrate first; ids are sequential.
 MIGRATIONS := src/app/db/postgresql/migrations/versions
