@@ -21,7 +21,7 @@ export UV
 # uv: the one on PATH, else a private copy installed with pip into .tools/.
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 
-.PHONY: help install run seed module migrate revision lambda bundle bench test lint lint-ruff lint-types \
+.PHONY: help install run token seed module migrate revision lambda bundle bench test lint lint-ruff lint-types \
 	lint-imports lint-infra fmt codes clean
 
 help: ## List the targets
@@ -47,6 +47,9 @@ run: install ## Migrate, add sample data, serve the API with reload on http://12
 migrate: install ## Upgrade PostgreSQL to the newest migration (POSTGRESQL_URL, else the embedded one)
 	$(if $(POSTGRESQL_URL),,$(BIN)/python scripts/devstack.py run --data-dir .local --) \
 		$(BIN)/python -m app.db.postgresql.migrate
+
+token: install ## A token from the dev issuer for AUTH_ENABLED=true make run: make token [scope="books:read"] [sub=...]
+	@$(BIN)/python scripts/dev_issuer.py token $(if $(scope),--scope "$(scope)") $(if $(sub),--sub "$(sub)")
 
 seed: install ## Add the sample data of every domain (idempotent; local and development only)
 	$(BIN)/python scripts/devstack.py run --data-dir .local -- sh -c \

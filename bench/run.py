@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TypedDict
 
 from bundles import ROOT, Bundle, build_project, build_reference
+from issuer import AUDIENCE, BenchIssuer, bench_issuer
 
 sys.path.insert(0, str(ROOT))
 
@@ -28,9 +29,10 @@ from scripts.devstack import DevStack
 from tests.support.lambda_events import build_event
 
 BOOK_ID = "6b1f3f52-2c1d-4f4e-9a59-0b3d5e1a7c01"
+BOOK_PATH = f"/v1/books/{BOOK_ID}"
 EVENTS = {
     "health": build_event("http_v2", "GET", "/health"),
-    "book": build_event("http_v2", "GET", f"/v1/books/{BOOK_ID}"),
+    "book": build_event("http_v2", "GET", BOOK_PATH),
 }
 PROBE = (ROOT / "bench" / "probe.py").read_text()
 PYTHON = str(Path(sys.base_prefix) / "bin" / "python3.12")  # the plain interpreter, no venv
@@ -62,6 +64,7 @@ class Target:
     warm: tuple[str, ...]
     env: Mapping[str, str]
     runs: list[ProbeResult] = field(default_factory=list)
+    events: Mapping[str, dict[str, object]] = field(default_factory=lambda: EVENTS)
 
     def median(self, measure: Measure) -> float:
         return statistics.median(measure(run) for run in self.runs)
@@ -122,7 +125,7 @@ def probe(target: Target, invocations: int) -> ProbeResult:
         "result_fd": write_end,
         "module": target.module,
         "function_name": "bench",
-        "events": {name: EVENTS[name] for name in {target.cold, *target.warm}},
+        "events": {name: target.events[name] for name in {target.cold, *target.warm}},
         "cold": target.cold,
         "warm": list(target.warm),
         "warmup": max(invocations // 4, 20),
@@ -134,6 +137,7 @@ def probe(target: Target, invocations: int) -> ProbeResult:
         "PATH": "",
         "LANG": "C.UTF-8",
         "ENVIRONMENT": "production",
+        "AUTH_ENABLED": "false",  # the authentication variant turns it on
         "AWS_LAMBDA_FUNCTION_NAME": "bench",
         "AWS_REGION": "us-east-1",
         **target.env,
@@ -219,6 +223,34 @@ def print_ratios(project: Target, bare: Target, orm: Target) -> None:
         print(f"  (first GET book was a Redis cache hit in {hits}/{len(project.runs)} processes)")
 
 
+def authenticated_target(bundle: Bundle, env: Mapping[str, str], issuer: BenchIssuer) -> Target:
+    """Postgres only, with every GET book carrying a token the app verifies (RS256, JWKS)."""
+    authorization = {"authorization": f"Bearer {issuer.token}"}
+    events = {**EVENTS, "book": build_event("http_v2", "GET", BOOK_PATH, headers=authorization)}
+    auth = {
+        "AUTH_ENABLED": "true",
+        "AUTH_ISSUER": issuer.url,
+        "AUTH_AUDIENCE": AUDIENCE,
+        "SSL_CERT_FILE": str(issuer.certificate),
+    }
+    both = ("health", "book")
+    label = "project, postgres, token"
+    return Target(label, bundle, "app.main", "book", both, {**env, **auth}, events=events)
+
+
+def print_auth_ratio(authenticated: Target, plain: Target) -> None:
+    """What verifying the token adds to a warm GET book: the target is 1.15x auth off."""
+    wall = paired_ratios(authenticated, plain, warm_us("book"))
+    low, _, high = statistics.quantiles(wall, n=4) if len(wall) > 1 else (wall[0],) * 3
+    cpu = statistics.median(paired_ratios(authenticated, plain, warm_us("book", cpu=True)))
+    verdict = "PASS" if statistics.median(wall) <= 1.15 else "MISS"
+    print(
+        f"\n{authenticated.label} / {plain.label}:\n"
+        f"  {'warm GET book, token / auth off':<38}{statistics.median(wall):>6.2f}x"
+        f" [{low:.2f}-{high:.2f}] CPU {cpu:.2f}x  <= 1.15x  {verdict}"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="5 rounds, 100 warm invocations")
@@ -236,7 +268,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     rounds = args.rounds or (5 if args.quick else 15)
     invocations = args.invocations or (100 if args.quick else 300)
     began = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="bench-") as scratch, stores() as urls:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-") as scratch,
+        stores() as urls,
+        bench_issuer(Path(scratch)) as issuer,
+    ):
         work = Path(scratch)
         print("building bundles", flush=True)
         dist = args.project_bundle
@@ -252,8 +288,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # else a GET writes).
         quiet = {**postgres, "LOG_LEVEL": "WARNING"}
         both = ("health", "book")
+        postgres_only = Target(
+            "project, postgres only", project_bundle, "app.main", "book", both, postgres
+        )
+        authenticated = authenticated_target(project_bundle, postgres, issuer)
         projects = [
-            Target("project, postgres only", project_bundle, "app.main", "book", both, postgres),
+            postgres_only,
+            authenticated,
             Target("project, all stores", project_bundle, "app.main", "book", both, stores_env),
             Target("project, no access line", project_bundle, "app.main", "book", both, quiet),
             *(
@@ -271,6 +312,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_medians(targets)
         for project in projects:
             print_ratios(project, bare, orm)
+        print_auth_ratio(authenticated, postgres_only)
     took = time.monotonic() - began
     print(f"\n{took:.0f} s on {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     return 0

@@ -23,7 +23,7 @@ import sysconfig
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import FrameType, TracebackType
 from urllib.parse import urlsplit
@@ -451,9 +451,9 @@ def _run(cmd: list[str], data_dir: Path | None) -> int:
 
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, forward)
-    with DevStack(data_dir) as stack:
+    with DevStack(data_dir) as stack, _dev_issuer() as issuer:
         _report(stack)
-        env = {**os.environ, **stack.urls}
+        env = {**os.environ, **stack.urls, **issuer}
         try:
             child = subprocess.Popen(cmd, env=env, preexec_fn=_die_with_parent(signal.SIGTERM))
         except OSError as exc:
@@ -461,6 +461,34 @@ def _run(cmd: list[str], data_dir: Path | None) -> int:
             return 127
         code = child.wait()
     return 128 - code if code < 0 else code
+
+
+@contextlib.contextmanager
+def _dev_issuer() -> Iterator[dict[str, str]]:
+    """With AUTH_ENABLED true and no AUTH_ISSUER: scripts/dev_issuer.py serving its JWKS,
+    and the settings that point the app at it (`make token` prints a token for it)."""
+    enabled = os.environ.get("AUTH_ENABLED", "").strip().lower() in ("1", "true", "yes", "on")
+    if not enabled or os.environ.get("AUTH_ISSUER"):
+        yield {}
+        return
+    port = int(os.environ.get("DEV_ISSUER_PORT", "9400"))
+    script = Path(__file__).with_name("dev_issuer.py")
+    issuer = subprocess.Popen(
+        [sys.executable, str(script), "serve"], preexec_fn=_die_with_parent(signal.SIGTERM)
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 10
+        while issuer.poll() is None and time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+                break
+            time.sleep(0.05)
+        else:
+            raise DevStackError(f"the dev issuer did not start on {url} (DEV_ISSUER_PORT)")
+        yield {"AUTH_ISSUER": url, "AUTH_AUDIENCE": os.environ.get("AUTH_AUDIENCE", "local-dev")}
+    finally:
+        issuer.terminate()
+        issuer.wait()
 
 
 def _up(data_dir: Path | None) -> int:

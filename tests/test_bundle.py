@@ -53,7 +53,12 @@ def test_bundle_serves_health_with_nothing_else_on_the_path(bundle: Path) -> Non
         capture_output=True,
         text=True,
         check=True,
-        env={"PYTHONPATH": str(bundle / "lambda"), "ENVIRONMENT": "production", "PATH": ""},
+        env={
+            "PYTHONPATH": str(bundle / "lambda"),
+            "ENVIRONMENT": "production",
+            "AUTH_ISSUER": "https://issuer.example",
+            "PATH": "",
+        },
     )
     response = json.loads(result.stdout.splitlines()[-1])
     assert response["statusCode"] == 200
@@ -65,6 +70,8 @@ def test_bundle_is_compiled_and_holds_no_dev_tools(bundle: Path) -> None:
     assert (tree / "app" / "main.py").exists()
     assert list((tree / "app" / "__pycache__").glob("main.cpython-312.pyc"))
     assert (tree / "fastapi" / "__init__.pyc").exists()
+    assert (tree / "jwt" / "__init__.pyc").exists()  # bearer tokens are verified in the app
+    assert (tree / "cryptography" / "__init__.pyc").exists()
     top_level = {entry.name.split("-")[0].lower() for entry in tree.iterdir()}
     assert not top_level & set(DEV_ONLY)
     assert not list(tree.rglob("tests/conftest.py"))

@@ -5,8 +5,18 @@ from typing import Any
 
 from tests.support.fresh_python import fresh_python
 
-# SQLAlchemy too: the books service loads it on the first books request (a third of the init).
-FORBIDDEN = ("psycopg", "pymongo", "redis", "sentry_sdk", "alembic", "sqlalchemy")
+# SQLAlchemy too: the books service loads it on the first books request (a third of the init);
+# PyJWT and cryptography on the first request with a token.
+FORBIDDEN = (
+    "psycopg",
+    "pymongo",
+    "redis",
+    "sentry_sdk",
+    "alembic",
+    "sqlalchemy",
+    "jwt",
+    "cryptography",
+)
 
 PROBE = """
 import gc, json, socket, sys
@@ -37,6 +47,8 @@ def import_app_main() -> dict[str, Any]:
         fresh_python(
             PROBE,
             ENVIRONMENT="production",
+            AUTH_ISSUER="https://issuer.example",  # authentication on, as in production
+            AUTH_AUDIENCE="api",
             POSTGRESQL_URL="postgresql+psycopg://u@127.0.0.1:1/app",
             MONGO_URL="mongodb://127.0.0.1:1/app",
             REDIS_URL="redis://127.0.0.1:1/0",

@@ -5,6 +5,7 @@ from app.core.cold_start import collector_paused
 # Lambda init is this import: it runs with the garbage collector paused (core/cold_start.py).
 with collector_paused():
     from fastapi import FastAPI
+    from loguru import logger
     from starlette.middleware.cors import CORSMiddleware
 
     from app.api.routers import API_V1, include_routers
@@ -13,6 +14,8 @@ with collector_paused():
     from app.core.sentry import init_sentry
     from app.core.settings import Settings, get_settings
     from app.db.health import store_readiness_checks
+    from app.http.auth.middleware import AuthenticationMiddleware
+    from app.http.auth.openapi import document_authentication
     from app.http.body_limit import BodySizeLimitMiddleware
     from app.http.errors.handlers import install_error_handlers
     from app.http.errors.middleware import UnhandledErrorMiddleware
@@ -65,6 +68,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(
             RateLimitMiddleware, limiter=limiter, path_prefix=API_V1, trusted_proxy_hops=hops
         )
+    if settings.auth_enabled:
+        if not settings.auth_audience:
+            logger.warning(
+                "AUTH_AUDIENCE is empty: tokens of {} for any audience are accepted",
+                settings.auth_issuer,
+            )
+        # Outside the rate limit and idempotency: both key their records by the subject.
+        app.add_middleware(AuthenticationMiddleware, settings=settings, path_prefix=API_V1)
     app.add_middleware(UnhandledErrorMiddleware)
     if settings.cors_allow_origins:
         app.add_middleware(
@@ -72,11 +83,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_origins=settings.cors_allow_origins,
             allow_methods=["*"],
             allow_headers=["*"],
-            expose_headers=["X-Request-ID", "ETag", "Location", "Idempotent-Replayed"],
+            expose_headers=[
+                "X-Request-ID",
+                "ETag",
+                "Location",
+                "Idempotent-Replayed",
+                "WWW-Authenticate",
+            ],
         )
     app.add_middleware(RequestContextMiddleware, root_path=settings.api_base_path)
     # The documented contract: what a deployment with Redis answers.
     document_idempotent_routes(app)
+    document_authentication(app)
     document_rate_limit(app, path_prefix=API_V1)
     document_request_id(app)
     return app

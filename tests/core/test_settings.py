@@ -7,23 +7,25 @@ from tests.conftest import AppFactory, app_client
 
 
 @pytest.mark.parametrize(
-    ("environment", "log_json", "docs"),
+    ("environment", "log_json", "docs", "auth"),
     [
-        ("local", False, True),
-        ("development", True, True),
-        ("staging", True, True),
-        ("production", True, False),
-        ("testing", False, True),
+        ("local", False, True, False),
+        ("development", True, True, True),
+        ("staging", True, True, True),
+        ("production", True, False, True),
+        ("testing", False, True, False),
     ],
 )
 def test_environment_selects_defaults(
-    monkeypatch: pytest.MonkeyPatch, environment: str, log_json: bool, docs: bool
+    monkeypatch: pytest.MonkeyPatch, environment: str, log_json: bool, docs: bool, auth: bool
 ) -> None:
     monkeypatch.setenv("ENVIRONMENT", environment)
+    monkeypatch.setenv("AUTH_ISSUER", "https://issuer.example")
     settings = load_settings()
     assert settings.environment == environment
     assert settings.log_json is log_json
     assert settings.docs_enabled is docs
+    assert settings.auth_enabled is auth
 
 
 def test_default_environment_is_local(monkeypatch: pytest.MonkeyPatch) -> None:

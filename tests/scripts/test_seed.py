@@ -57,7 +57,7 @@ def test_the_command_refuses_production_with_a_clear_message(
     flags: list[str], exit_code: int
 ) -> None:
     # `make run` passes --if-allowed: a refusal is no reason not to serve
-    env = {**os.environ, "ENVIRONMENT": "production"}
+    env = {**os.environ, "ENVIRONMENT": "production", "AUTH_ISSUER": "https://issuer.example"}
     result = subprocess.run(
         [sys.executable, "scripts/seed.py", *flags],
         cwd=ROOT,

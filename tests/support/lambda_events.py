@@ -121,6 +121,7 @@ def build_event(
     body: str | bytes | None = None,
     base64: bool = False,
     stage: str | None = None,
+    authorizer: Mapping[str, Any] | None = None,
 ) -> Event:
     """Build the event ``shape`` would deliver for this request.
 
@@ -129,12 +130,15 @@ def build_event(
     X-Forwarded-*, CloudFront-*, ...) stay unless overridden. ``stage`` only applies to
     ``rest_v1`` (``requestContext.stage``; ``path`` stays unprefixed, as API Gateway sends it)
     and ``http_v2`` (a named stage is prefixed to ``rawPath``; ``"$default"`` is not).
+    ``authorizer`` is what API Gateway's authorizer put in ``requestContext.authorizer``.
     """
     if shape not in SHAPES:
         raise ValueError(f"unknown event shape {shape!r}; expected one of {SHAPES}")
     stage = stage.strip("/") if stage else None
     if stage and shape not in _STAGED_TEMPLATES:
         raise ValueError(f"{shape} events have no API Gateway stage")
+    if authorizer is not None and shape not in _STAGED_TEMPLATES:
+        raise ValueError(f"{shape} events have no API Gateway authorizer")
     event = load_event(_STAGED_TEMPLATES[shape] if stage else _TEMPLATES[shape])
     payload, is_base64 = _encode_body(body, force_base64=base64)
     request = _Request(
@@ -151,6 +155,8 @@ def build_event(
         _fill_v2(event, request, stage)
     else:
         _fill_alb(event, request, multi_value=shape == "alb_multi")
+    if authorizer is not None:
+        event["requestContext"]["authorizer"] = copy.deepcopy(dict(authorizer))
     return event
 
 

@@ -6,7 +6,7 @@ import asyncio
 import json
 import threading
 from base64 import b64decode
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -56,11 +56,17 @@ def invoke(handler: LambdaHandler, event: Event, context: Any = None) -> Any:
 
 class _LambdaTransportBase:
     def __init__(
-        self, handler: LambdaHandler, shape: Shape = "http_v2", *, stage: str | None = None
+        self,
+        handler: LambdaHandler,
+        shape: Shape = "http_v2",
+        *,
+        stage: str | None = None,
+        authorizer: Mapping[str, Any] | None = None,
     ) -> None:
         self.handler = handler
         self.shape: Shape = shape
         self.stage = stage
+        self.authorizer = authorizer
 
     def _event(self, request: httpx.Request, content: bytes) -> Event:
         url = request.url
@@ -80,6 +86,7 @@ class _LambdaTransportBase:
             headers=headers,
             body=_text_or_bytes(content),
             stage=self.stage,
+            authorizer=self.authorizer,
         )
 
     def _response(self, request: httpx.Request, result: Any) -> httpx.Response:

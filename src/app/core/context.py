@@ -1,7 +1,8 @@
-"""Per-request context carried in contextvars: the trace id and the Lambda invocation.
+"""Per-request context carried in contextvars: the trace id, the caller's subject and the
+Lambda invocation.
 
-Set by the request-context middleware (`app.http.request_context`) and the Lambda handler;
-read by the logs and the envelope.
+Set by the request-context and authentication middlewares (`app.http`) and the Lambda
+handler; read by the logs and the envelope.
 """
 
 import uuid
@@ -17,6 +18,8 @@ class LambdaInvocation:
 
 
 trace_id_var: ContextVar[str | None] = ContextVar("trace_id", default=None)
+# The authenticated caller's subject (never the token), for the logs.
+subject_var: ContextVar[str | None] = ContextVar("subject", default=None)
 lambda_invocation_var: ContextVar[LambdaInvocation | None] = ContextVar(
     "lambda_invocation", default=None
 )

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Literal
 
 from loguru import logger
 
-from app.core.context import lambda_invocation_var, trace_id_var
+from app.core.context import lambda_invocation_var, subject_var, trace_id_var
 
 if TYPE_CHECKING:
     from loguru import Message, Record
@@ -46,8 +46,12 @@ class InterceptHandler(logging.Handler):
 
 
 def _context_fields() -> dict[str, object]:
-    """The fields every log line of a request carries: trace id, Lambda invocation facts."""
+    """The fields every log line of a request carries: trace id, the caller's subject once
+    authenticated, Lambda invocation facts."""
     fields: dict[str, object] = {"trace_id": trace_id_var.get() or "-"}
+    subject = subject_var.get()
+    if subject is not None:
+        fields["subject"] = subject
     invocation = lambda_invocation_var.get()
     if invocation is not None:
         fields["aws_request_id"] = invocation.aws_request_id

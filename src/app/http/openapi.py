@@ -19,13 +19,23 @@ def openapi_header(description: str) -> dict[str, Any]:
 
 
 def openapi_error(error: InternalCodeBase | str, **headers: str) -> dict[str, Any]:
-    """An error response in the envelope, described by its code (or a text);
-    `Retry_After="..."` documents `Retry-After`."""
+    """An error response in the envelope, for a route's `responses`, described by its code (or
+    a text); `Retry_After="..."` documents `Retry-After`."""
+    return {"model": ErrorEnvelope, **_error_response(error, headers)}
+
+
+def document_error(error: InternalCodeBase | str, **headers: str) -> dict[str, Any]:
+    """The same as a response object of the generated document, for an OpenAPI step."""
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}
+    return {"content": content, **_error_response(error, headers)}
+
+
+def _error_response(error: InternalCodeBase | str, headers: dict[str, str]) -> dict[str, Any]:
     description = (
         f"{error.description} ({error.code})" if isinstance(error, InternalCodeBase) else error
     )
     documented = {name.replace("_", "-"): openapi_header(text) for name, text in headers.items()}
-    return {"model": ErrorEnvelope, "description": description, "headers": documented}
+    return {"description": description, "headers": documented}
 
 
 COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {

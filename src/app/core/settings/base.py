@@ -1,9 +1,11 @@
 """Typed settings shared by every environment; values come from environment variables."""
 
+import ipaddress
 import os
 from typing import Annotated, Literal
+from urllib.parse import SplitResult, urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app import __version__
@@ -61,6 +63,15 @@ class BaseAppSettings(BaseSettings):
     cache_ttl_seconds: int = Field(default=60, ge=1)
     idempotency_ttl_seconds: int = Field(default=24 * 3600, ge=1)
 
+    # Bearer tokens (docs/auth.md): verified against the issuer's JWKS, or on Lambda taken from
+    # API Gateway's authorizer. AUTH_JWKS_URL defaults to <issuer>/.well-known/jwks.json.
+    auth_enabled: bool = False
+    auth_issuer: str | None = Field(default=None, validate_default=True)
+    auth_audience: Annotated[list[str], NoDecode] = []
+    auth_jwks_url: str | None = Field(default=None, validate_default=True)
+    auth_trust_gateway_claims: bool = False
+    auth_scope_prefix: str = ""
+
     rate_limit_requests: int = Field(default=1000, ge=0)
     rate_limit_window_seconds: int = Field(default=60, ge=1)
     trusted_proxy_hops: int = Field(default=0, ge=0)
@@ -73,12 +84,36 @@ class BaseAppSettings(BaseSettings):
             raise ValueError("must be empty or start with '/', e.g. /dev")
         return value
 
-    @field_validator("cors_allow_origins", mode="before")
+    @field_validator("cors_allow_origins", "auth_audience", mode="before")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
+    def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
-            return [origin.strip() for origin in value.split(",") if origin.strip()]
+            return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @field_validator("auth_issuer", mode="after")
+    @classmethod
+    def _issuer_when_enabled(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("auth_enabled") and not value:
+            raise ValueError("required when AUTH_ENABLED is true")
+        return value
+
+    @field_validator("auth_jwks_url", mode="after")
+    @classmethod
+    def _jwks_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """The effective JWKS URL: https, or http to a loopback host in local and testing."""
+        issuer = info.data.get("auth_issuer")
+        url = value or (f"{issuer.rstrip('/')}/.well-known/jwks.json" if issuer else None)
+        if url is None or not info.data.get("auth_enabled"):
+            return url
+        parts = urlsplit(url)
+        local = info.data.get("environment") in ("local", "testing")
+        if parts.scheme == "https" or (parts.scheme == "http" and local and _loopback(parts)):
+            return url
+        raise ValueError(
+            f"{url!r} must be https (http only to a loopback host in local and testing); "
+            "it defaults to <AUTH_ISSUER>/.well-known/jwks.json"
+        )
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -88,3 +123,13 @@ class BaseAppSettings(BaseSettings):
     @property
     def is_lambda(self) -> bool:
         return "AWS_LAMBDA_FUNCTION_NAME" in os.environ
+
+
+def _loopback(parts: SplitResult) -> bool:
+    host = parts.hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

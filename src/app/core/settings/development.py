@@ -1,4 +1,4 @@
-"""Shared development stage on AWS: JSON logs, docs on."""
+"""Shared development stage on AWS: JSON logs, docs on, authentication on."""
 
 from app.core.settings.base import BaseAppSettings, EnvironmentName
 
@@ -6,3 +6,4 @@ from app.core.settings.base import BaseAppSettings, EnvironmentName
 class DevelopmentSettings(BaseAppSettings):
     environment: EnvironmentName = "development"
     log_json: bool = True
+    auth_enabled: bool = True

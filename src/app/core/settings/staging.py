@@ -1,4 +1,4 @@
-"""Pre-production stage: production-like, docs on."""
+"""Pre-production stage: production-like (authentication on), docs on."""
 
 from app.core.settings.base import BaseAppSettings, EnvironmentName
 
@@ -6,3 +6,4 @@ from app.core.settings.base import BaseAppSettings, EnvironmentName
 class StagingSettings(BaseAppSettings):
     environment: EnvironmentName = "staging"
     log_json: bool = True
+    auth_enabled: bool = True

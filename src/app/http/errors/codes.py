@@ -88,6 +88,18 @@ class CommonInternalCode(InternalCodeBase):
         "Resource not found",
         "a resource not covered by a domain code",
     )
+    UNAUTHENTICATED = (
+        8012,
+        401,
+        "Authentication required",
+        "no bearer token, or one that is not valid (`WWW-Authenticate: Bearer`)",
+    )
+    FORBIDDEN = (
+        8013,
+        403,
+        "Forbidden",
+        "the token lacks the route's scope (`WWW-Authenticate` names it)",
+    )
     DEPENDENCY_UNAVAILABLE = (
         9000,
         503,
@@ -117,4 +129,10 @@ class CommonInternalCode(InternalCodeBase):
         503,
         "Service is not ready",
         "`/health/ready`: a configured store did not answer",
+    )
+    TOKEN_KEYS_UNAVAILABLE = (
+        9005,
+        503,
+        "The token issuer's keys are unavailable",
+        "the issuer's JWKS could not be fetched to verify a token (`Retry-After`)",
     )

@@ -68,6 +68,14 @@ class TooManyRequestsError(BaseApiRestException):
     default_message = "Too many requests"
 
 
+class UnauthenticatedError(BaseApiRestException):
+    default_code = CommonInternalCode.UNAUTHENTICATED
+
+
+class ForbiddenError(BaseApiRestException):
+    default_code = CommonInternalCode.FORBIDDEN
+
+
 class ServiceUnavailableError(BaseApiRestException):
     default_code = CommonInternalCode.DEPENDENCY_UNAVAILABLE
     default_message = "A dependency is unavailable, retry later"

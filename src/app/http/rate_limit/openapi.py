@@ -5,7 +5,14 @@ from typing import Any
 from fastapi import FastAPI
 
 from app.http.asgi import under_prefix
-from app.http.openapi import OpenApiDocument, extend_openapi, openapi_header, operations
+from app.http.errors.codes import CommonInternalCode
+from app.http.openapi import (
+    OpenApiDocument,
+    document_error,
+    extend_openapi,
+    openapi_header,
+    operations,
+)
 
 _RATE_LIMIT_HEADERS = {
     "RateLimit-Limit": "Requests allowed per window",
@@ -15,11 +22,9 @@ _RATE_LIMIT_HEADERS = {
 
 
 def _too_many_requests() -> dict[str, Any]:
-    return {
-        "description": "Rate limit exceeded (8005)",
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}},
-        "headers": {"Retry-After": openapi_header("Seconds until the window resets")},
-    }
+    return document_error(
+        CommonInternalCode.RATE_LIMITED, Retry_After="Seconds until the window resets"
+    )
 
 
 def document_rate_limit(app: FastAPI, path_prefix: str) -> None:

@@ -12,7 +12,7 @@ from time import perf_counter
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.context import trace_id_var
+from app.core.context import subject_var, trace_id_var
 from app.core.logging import log_access
 from app.core.sentry import tag_trace_id
 from app.http.request_context.trace_id import resolve_trace_id
@@ -40,6 +40,8 @@ class RequestContextMiddleware:
             return
         trace_id = resolve_trace_id(scope)
         token = trace_id_var.set(trace_id)
+        # The authentication middleware (inside) names the subject; the access line reads it.
+        subject = subject_var.set(None)
         tag_trace_id(trace_id)
         request_id = (b"x-request-id", trace_id.encode("latin-1"))
         started = perf_counter()
@@ -65,4 +67,5 @@ class RequestContextMiddleware:
         finally:
             duration_ms = round((perf_counter() - started) * 1000, 2)
             log_access(scope["method"], scope["path"], status, duration_ms)
+            subject_var.reset(subject)
             trace_id_var.reset(token)

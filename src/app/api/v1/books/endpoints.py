@@ -11,6 +11,7 @@ from app.api.dependencies import lazy_service
 from app.api.v1.books.errors import BookInternalCode
 from app.api.v1.books.schema import BookCreate, BookListQuery, BookPatch, BookPublic, BookReplace
 from app.http.asgi import location_of
+from app.http.auth.route import requires
 from app.http.envelope import EnvelopeResponse, envelope_response
 from app.http.etags import MALFORMED_IF_MATCH, IfMatchDep, version_etag
 from app.http.idempotency.route import IDEMPOTENT
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from app.api.v1.books.services import BookService
 
 router = APIRouter(prefix="/books", tags=["books"])
+READ, WRITE = requires("books:read"), requires("books:write")
 
 BookServiceDep = Annotated[
     "BookService", Depends(lazy_service(f"{__package__}.services", "BookService"))
@@ -46,7 +48,12 @@ def _book_response(
     return envelope_response(book, status_code=status_code, headers={**etag, **(headers or {})})
 
 
-@router.get("", response_model=EnvelopeResponse[Page[BookPublic]], summary="List books")
+@router.get(
+    "",
+    dependencies=[READ],
+    response_model=EnvelopeResponse[Page[BookPublic]],
+    summary="List books",
+)
 async def list_books(query: Annotated[BookListQuery, Query()], service: BookServiceDep) -> Response:
     return envelope_response(await service.list(query))
 
@@ -54,7 +61,7 @@ async def list_books(query: Annotated[BookListQuery, Query()], service: BookServ
 @router.post(
     "",
     status_code=201,
-    dependencies=[IDEMPOTENT],
+    dependencies=[WRITE, IDEMPOTENT],
     response_model=EnvelopeResponse[BookPublic],
     responses={
         201: {
@@ -73,6 +80,7 @@ async def create_book(request: Request, data: BookCreate, service: BookServiceDe
 
 @router.get(
     "/{book_id}",
+    dependencies=[READ],
     response_model=EnvelopeResponse[BookPublic],
     responses={200: {"headers": {**_WITH_ETAG, **X_CACHE_HEADER}}, 404: _NOT_FOUND},
     summary="Get a book",
@@ -84,6 +92,7 @@ async def get_book(book_id: UUID, service: BookServiceDep) -> Response:
 
 @router.put(
     "/{book_id}",
+    dependencies=[WRITE],
     response_model=EnvelopeResponse[BookPublic],
     responses={200: {"headers": _WITH_ETAG}, **_WRITE_ERRORS},
     summary="Replace a book",
@@ -96,6 +105,7 @@ async def replace_book(
 
 @router.patch(
     "/{book_id}",
+    dependencies=[WRITE],
     response_model=EnvelopeResponse[BookPublic],
     responses={200: {"headers": _WITH_ETAG}, **_WRITE_ERRORS},
     summary="Change some fields of a book",
@@ -109,6 +119,7 @@ async def patch_book(
 @router.delete(
     "/{book_id}",
     status_code=204,
+    dependencies=[WRITE],
     response_class=Response,
     responses={
         204: {"description": "Book deleted"},

@@ -17,6 +17,7 @@ from app.api.v1.reviews.schema import (
     ReviewSummary,
 )
 from app.http.asgi import location_of
+from app.http.auth.route import requires
 from app.http.envelope import EnvelopeResponse, envelope_response
 from app.http.idempotency.route import IDEMPOTENT
 from app.http.openapi import openapi_error, openapi_header
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from app.api.v1.reviews.services import ReviewService
 
 router = APIRouter(tags=["reviews"])
+READ, WRITE = requires("reviews:read"), requires("reviews:write")
 
 ReviewServiceDep = Annotated[
     "ReviewService", Depends(lazy_service(f"{__package__}.services", "ReviewService"))
@@ -42,7 +44,7 @@ _REVIEW_NOT_FOUND: dict[int | str, dict[str, Any]] = {
 @router.post(
     "/books/{book_id}/reviews",
     status_code=201,
-    dependencies=[IDEMPOTENT],
+    dependencies=[WRITE, IDEMPOTENT],
     response_model=EnvelopeResponse[ReviewPublic],
     responses={
         201: {
@@ -63,6 +65,7 @@ async def create_review(
 
 @router.get(
     "/books/{book_id}/reviews",
+    dependencies=[READ],
     response_model=EnvelopeResponse[Page[ReviewPublic]],
     responses=_BOOK_NOT_FOUND,
     summary="List a book's reviews, newest first",
@@ -75,6 +78,7 @@ async def list_reviews(
 
 @router.get(
     "/books/{book_id}/reviews/summary",
+    dependencies=[READ],
     response_model=EnvelopeResponse[ReviewSummary],
     responses=_BOOK_NOT_FOUND,
     summary="Rating count, average and histogram of a book",
@@ -85,6 +89,7 @@ async def summarize_reviews(book_id: UUID, service: ReviewServiceDep) -> Respons
 
 @router.get(
     "/reviews/{review_id}",
+    dependencies=[READ],
     response_model=EnvelopeResponse[ReviewPublic],
     responses=_REVIEW_NOT_FOUND,
     summary="Get a review",
@@ -95,6 +100,7 @@ async def get_review(review_id: UUID, service: ReviewServiceDep) -> Response:
 
 @router.patch(
     "/reviews/{review_id}",
+    dependencies=[WRITE],
     response_model=EnvelopeResponse[ReviewPublic],
     responses=_REVIEW_NOT_FOUND,
     summary="Change some fields of a review",
@@ -106,6 +112,7 @@ async def update_review(review_id: UUID, data: ReviewPatch, service: ReviewServi
 @router.delete(
     "/reviews/{review_id}",
     status_code=204,
+    dependencies=[WRITE],
     response_class=Response,
     responses={204: {"description": "Review deleted"}, **_REVIEW_NOT_FOUND},
     summary="Delete a review",
