@@ -106,7 +106,8 @@ def prepare_database(postgresql_url: str) -> None:
     import psycopg
     from sqlalchemy import make_url
 
-    env = {**os.environ, "ENVIRONMENT": "production", "POSTGRESQL_URL": postgresql_url}
+    env = {**os.environ, "ENVIRONMENT": "production", "AUTH_ENABLED": "false"}
+    env["POSTGRESQL_URL"] = postgresql_url
     migrate = [sys.executable, "-m", "app.db.postgresql.migrate"]
     subprocess.run(migrate, check=True, env=env, stdout=subprocess.DEVNULL)
     plain_url = make_url(postgresql_url).set(drivername="postgresql")

@@ -320,6 +320,45 @@ async def test_a_token_without_kid_is_checked_against_a_one_key_issuer(
     assert_envelope(results[1], 200)
 
 
+async def test_an_accepted_token_is_not_accepted_after_it_expires(
+    auth_app_factory: Any, issuer: TokenIssuer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tokens, "LEEWAY_SECONDS", 0)  # instead of waiting 30 s more
+    token = bearer(issuer.token(exp=int(time.time()) + 2))
+    async with app_client(auth_app_factory()) as client:
+        first = await client.get(BOOKS, headers=token)
+        again = await client.get(BOOKS, headers=token)  # remembered: no signature check
+        await asyncio.sleep(2.1)
+        expired = await client.get(BOOKS, headers=token)
+    assert_envelope(first, 200)
+    assert_envelope(again, 200)
+    assert_unauthenticated(expired)
+
+
+async def test_an_accepted_token_is_checked_again_for_another_audience(
+    app_factory: AppFactory, issuer: TokenIssuer
+) -> None:
+    token = bearer(issuer.token(aud="web"))
+    results = []
+    for audience in ("web", "mobile"):
+        app = app_factory(auth_enabled=True, auth_issuer=issuer.url, auth_audience=[audience])
+        async with app_client(app) as client:
+            results.append(await client.get(BOOKS, headers=token))
+    assert_envelope(results[0], 200)
+    assert_unauthenticated(results[1])
+
+
+async def test_remembered_tokens_are_bounded(
+    auth_app_factory: Any, issuer: TokenIssuer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tokens, "ACCEPTED_TOKENS_KEPT", 2)
+    monkeypatch.setattr(tokens, "_accepted", {})
+    async with app_client(auth_app_factory()) as client:
+        for subject in ("a", "b", "c"):
+            assert_envelope(await client.get(BOOKS, headers=bearer(issuer.token(sub=subject))), 200)
+    assert [claims["sub"] for claims in tokens._accepted.values()] == ["b", "c"]
+
+
 async def test_health_makes_no_network_call_even_with_a_token(
     auth_app_factory: Any, issuer: TokenIssuer
 ) -> None:

@@ -4,7 +4,10 @@ RS256 and ES256 only (`none` and HS* are refused whatever the header says); `exp
 with a small leeway; `iss` exactly; the audience by `aud`, or for Cognito access tokens (no
 `aud`) by `client_id`; Cognito's `token_use` must be "access" or "id". The keys are fetched on
 first need, kept per process, and fetched again for an unknown `kid` at most once per
-`JWKS_REFETCH_SECONDS` (key rotation, without letting forged kids hammer the issuer).
+`JWKS_REFETCH_SECONDS` (key rotation, without letting forged kids hammer the issuer). A token
+that passed is remembered until it expires (the same token is checked again only for `exp`):
+clients send one token for its lifetime, and the signature check is most of a warm request's
+authentication cost.
 
 Loaded on the first request that carries a token, so PyJWT and cryptography stay out of the
 Lambda init.
@@ -26,6 +29,7 @@ LEEWAY_SECONDS = 30
 JWKS_TIMEOUT_SECONDS = 3.0
 JWKS_REFETCH_SECONDS = 30.0
 TOKEN_USES = frozenset({"access", "id"})
+ACCEPTED_TOKENS_KEPT = 1024
 
 
 class InvalidTokenError(Exception):
@@ -92,8 +96,26 @@ def jwks(url: str) -> Jwks:
     return _issuers.setdefault(url, Jwks(url))
 
 
+# Accepted tokens by (token, issuer, audiences), oldest first: their claims.
+_accepted: dict[tuple[str, str | None, tuple[str, ...]], Mapping[str, Any]] = {}
+
+
 async def verify(token: str, settings: Settings) -> Mapping[str, Any]:
     """The token's claims once every check passed; InvalidTokenError or KeysUnavailableError."""
+    remembered = (token, settings.auth_issuer, tuple(settings.auth_audience))
+    claims = _accepted.get(remembered)
+    if claims is not None:
+        if claims["exp"] + LEEWAY_SECONDS > time.time():
+            return claims
+        del _accepted[remembered]
+    claims = await _verify(token, settings)
+    if len(_accepted) >= ACCEPTED_TOKENS_KEPT:
+        del _accepted[next(iter(_accepted))]
+    _accepted[remembered] = claims
+    return claims
+
+
+async def _verify(token: str, settings: Settings) -> Mapping[str, Any]:
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as error:
