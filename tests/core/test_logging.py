@@ -175,3 +175,29 @@ async def test_human_access_line_goes_through_loguru(
     output = capsys.readouterr()
     assert "access [human-1] GET /health 200 " in output.err
     assert output.out == ""
+
+
+async def test_a_path_cannot_forge_a_line_or_drive_the_terminal(
+    capsys: pytest.CaptureFixture[str], app_factory: AppFactory
+) -> None:
+    app = app_factory(log_json=False, log_level="INFO")
+    async with app_client(app) as client:
+        # Percent-encoded CR, LF and an ANSI colour code: decoded into the ASGI path
+        await client.get("/health%0D%0A12:00:00.000 INFO forged line%1B[31m")
+    err = capsys.readouterr().err
+    (access,) = [line for line in err.splitlines() if " access " in line]
+    assert "\\x0d\\x0a12:00:00.000 INFO forged line\\x1b[31m" in access
+    assert "\x1b[31m" not in err
+    assert not any(line.startswith("12:00:00.000 INFO forged") for line in err.splitlines())
+
+
+def test_uvicorn_access_records_are_dropped(
+    capsys: pytest.CaptureFixture[str], settings_factory: SettingsFactory
+) -> None:
+    # uvicorn routes its own access line through the standard logging; the app writes one
+    configure_logging(settings_factory(log_json=False, log_level="INFO"))
+    logging.getLogger("uvicorn.access").info('127.0.0.1:5000 - "GET /health HTTP/1.1" 200')
+    logging.getLogger("uvicorn.error").info("Application startup complete.")
+    err = capsys.readouterr().err
+    assert "GET /health HTTP/1.1" not in err
+    assert "Application startup complete." in err

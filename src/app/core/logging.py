@@ -19,7 +19,10 @@ if TYPE_CHECKING:
     from app.core.settings import Settings
 
 # Standard-library loggers whose records are routed into loguru.
-ROUTED_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "sqlalchemy", "pymongo", "alembic")
+ROUTED_LOGGERS = ("uvicorn", "uvicorn.error", "sqlalchemy", "pymongo", "alembic")
+# Loggers silenced: uvicorn's access line (the app writes its own, with the trace id, once per
+# request whatever `--no-access-log` says); Mangum's per-request INFO lines likewise.
+SILENCED_LOGGERS = ("uvicorn.access",)
 
 _HUMAN_FORMAT = (
     "<green>{time:HH:mm:ss.SSS}</green> <level>{level: <8}</level> "
@@ -94,10 +97,19 @@ def _json_sink(message: "Message") -> None:
     _write_json_line(record["time"], record["level"].name, logger_name, record["message"], fields)
 
 
+def printable(text: str) -> str:
+    """`text` with control characters escaped (`\\x0a`): a client's path cannot forge a log
+    line (CR/LF) or drive the terminal (ANSI escapes) in the human-readable format."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else f"\\x{ord(char):02x}" for char in text)
+
+
 def log_access(method: str, path: str, status: int, duration_ms: float) -> None:
     """The request's one access line: "GET /health 200 0.42ms", with the parts as fields."""
     if _access_mode == "off":
         return
+    path = printable(path)
     if _access_mode == "loguru":
         logger.bind(
             logger="access", method=method, path=path, status=status, duration_ms=duration_ms
@@ -128,5 +140,6 @@ def configure_logging(settings: "Settings") -> None:
         routed = logging.getLogger(name)
         routed.handlers = []
         routed.propagate = True
-    # Mangum logs every request at INFO; the access log already has one line per request.
+    for name in SILENCED_LOGGERS:
+        logging.getLogger(name).disabled = True
     logging.getLogger("mangum").setLevel(logging.WARNING)

@@ -8,6 +8,7 @@ from loguru import logger
 from starlette.types import Message, Receive, Scope, Send
 
 from app.core.context import unhandled_errors_var
+from app.core.logging import printable
 from app.core.sentry import capture_exception
 from app.http.asgi import HttpMiddleware
 from app.http.errors.exceptions import BaseApiRestException, error_response
@@ -29,7 +30,7 @@ class UnhandledErrorMiddleware(HttpMiddleware):
         except Exception as error:
             api_error = to_api_exception(error)
             if api_error is None:
-                logger.opt(exception=error).error("Unhandled error on {}", scope["path"])
+                logger.opt(exception=error).error("Unhandled error on {}", printable(scope["path"]))
                 capture_exception(error)
                 swallowed = unhandled_errors_var.get()
                 if swallowed is not None:
@@ -37,7 +38,10 @@ class UnhandledErrorMiddleware(HttpMiddleware):
                 api_error = BaseApiRestException("Internal server error")
             else:
                 logger.warning(
-                    "{} on {}: {}", type(error).__name__, scope["path"], api_error.message
+                    "{} on {}: {}",
+                    type(error).__name__,
+                    printable(scope["path"]),
+                    api_error.message,
                 )
             if response_started:
                 raise
