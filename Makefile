@@ -21,7 +21,7 @@ export UV
 # uv: the one on PATH, else a private copy installed with pip into .tools/.
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 
-.PHONY: help install run token seed module migrate revision lambda bundle bench test lint lint-ruff lint-types \
+.PHONY: help install run token seed module migrate revision lambda bundle bench load test lint lint-ruff lint-types \
 	lint-imports lint-infra fmt codes clean
 
 help: ## List the targets
@@ -79,6 +79,9 @@ bundle: install ## Build dist/lambda and dist/lambda.zip (python3.12, x86_64, ru
 
 bench: install ## Cold start, warm latency, RSS, size of the bundle vs reference apps (BENCH_ARGS=--quick)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+load: install ## Load test on loopback: req/s, p50/p99, errors, RSS for /health and GET book (LOAD_ARGS=--seconds 30)
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 test: install ## Run the whole suite with coverage against real servers
 	$(BIN)/pytest --cov=app --cov-report=term-missing:skip-covered \
