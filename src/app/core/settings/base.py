@@ -31,7 +31,6 @@ class BaseAppSettings(BaseSettings):
     cors_allow_origins: Annotated[list[str], NoDecode] = []
     max_request_body_bytes: int = Field(default=1024 * 1024, ge=1)
     readiness_timeout_seconds: float = Field(default=3.0, gt=0)
-    lambda_reraise_unhandled: bool = False
 
     # Store URLs. On Lambda the *_SECRET_ID variables name a Secrets Manager secret instead,
     # read once per sandbox through the Parameters and Secrets extension (core/secrets.py).
