@@ -21,6 +21,11 @@ export UV
 # uv: the one on PATH, else a private copy installed with pip into .tools/.
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 
+# uvicorn's own X-Forwarded-For trust is off (it trusts loopback peers by default, so any
+# local client could pick its address): TRUSTED_PROXY_HOPS alone decides who the client is.
+# The app image (docker_images/app/Dockerfile) runs uvicorn with the same flags.
+UVICORN_FLAGS := --no-proxy-headers --no-access-log --no-server-header
+
 .PHONY: help install run seed module migrate revision lambda bundle bench test lint lint-ruff lint-types \
 	lint-imports lint-infra fmt codes clean
 
@@ -42,7 +47,7 @@ run: install ## Migrate, add sample data, serve the API with reload on http://12
 	$(BIN)/python scripts/devstack.py run --data-dir .local -- sh -c \
 		"$(BIN)/python -m app.db.postgresql.migrate && $(BIN)/python scripts/seed.py --if-allowed \
 		&& exec $(BIN)/uvicorn app.main:app \
-		--host $(HOST) --port $(PORT) --reload --reload-dir src --no-access-log --no-server-header"
+		--host $(HOST) --port $(PORT) --reload --reload-dir src $(UVICORN_FLAGS)"
 
 migrate: install ## Upgrade PostgreSQL to the newest migration (POSTGRESQL_URL, else the embedded one)
 	$(if $(POSTGRESQL_URL),,$(BIN)/python scripts/devstack.py run --data-dir .local --) \

@@ -109,7 +109,8 @@ def test_unknown_event_gets_a_clear_error(app: FastAPI) -> None:
 
 @pytest.mark.parametrize("event", ["hello", [1, 2], 42, 1.5, True, None])
 def test_an_event_that_is_not_a_json_object_gets_a_clear_error(app: FastAPI, event: object) -> None:
-    result = invoke(_handler_for(app), event)
+    handler = _handler_for(app)
+    result = run_on_handler_thread(lambda: handler(event, lambda_context()))
     assert result["ok"] is False
     assert f"got a {type(event).__name__}, not a JSON object" in result["error"]
 
