@@ -8,8 +8,10 @@ from fastapi import FastAPI
 from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.lambda_handler import build_handler
 from tests.conftest import AppFactory, app_client
 from tests.support.envelope import assert_envelope
+from tests.support.lambda_transport import SyncLambdaTransport, run_on_handler_thread
 
 
 class Widget(BaseModel):
@@ -40,6 +42,26 @@ async def http(app_factory: AppFactory) -> AsyncIterator[httpx.AsyncClient]:
 
 async def test_unknown_route_is_404_envelope(http: httpx.AsyncClient) -> None:
     assert_envelope(await http.get("/nope"), 404, code=8002)
+
+
+@pytest.mark.parametrize("transport", ["asgi", "http_v2", "rest_v1", "alb"])
+async def test_a_trailing_slash_is_a_404_never_a_redirect(
+    app_factory: AppFactory, transport: str
+) -> None:
+    async with app_client(app_factory(), transport) as client:
+        response = await client.get("/v1/books/", headers={"Host": "evil.example"})
+    assert_envelope(response, 404, code=8002)
+    assert "location" not in response.headers
+
+
+def test_under_a_rest_api_stage_a_trailing_slash_is_a_404(app_factory: AppFactory) -> None:
+    app = app_factory(api_base_path="/dev")
+    handler = run_on_handler_thread(lambda: build_handler(app, app.state.settings))
+    transport = SyncLambdaTransport(handler, shape="rest_v1", stage="dev")
+    with httpx.Client(transport=transport, base_url="https://api.example") as client:
+        response = client.get("/v1/books/")
+    assert_envelope(response, 404, code=8002)
+    assert "location" not in response.headers
 
 
 async def test_wrong_method_is_405_envelope_with_allow(http: httpx.AsyncClient) -> None:
