@@ -71,6 +71,22 @@ async def test_wrong_method_is_405_envelope_with_allow(http: httpx.AsyncClient) 
 
 
 @pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("DELETE", "/v1/books", "GET, POST"),
+        ("POST", "/v1/books/0b7a3f0e-2f0c-4e4b-9a3e-1c2d3e4f5a6b", "DELETE, GET, PATCH, PUT"),
+        ("PUT", "/v1/reviews/64b7f0c2a1b2c3d4e5f60718", "DELETE, GET, PATCH"),
+    ],
+)
+async def test_allow_lists_every_method_of_the_path(
+    http: httpx.AsyncClient, method: str, path: str, allowed: str
+) -> None:
+    response = await http.request(method, path)
+    assert_envelope(response, 405, code=8003)
+    assert response.headers["allow"] == allowed
+
+
+@pytest.mark.parametrize(
     ("content", "headers"),
     [
         (b'{"name": "a", ', {"content-type": "application/json"}),
@@ -89,6 +105,28 @@ async def test_bad_or_missing_body_is_422_8001(
     )
     assert details["errors"], details
     assert all(error["field"].startswith("body") for error in details["errors"])
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b'{"name": "\xff", "size": 1}', "the body is not valid UTF-8"),
+        (b'{"name": "a", "size": 1, "x": ' + b"[" * 10_000 + b"]" * 10_000 + b"}", "nested"),
+        (b'{"name": "a", "size": ' + b"9" * 5000 + b"}", "4300 digits"),
+    ],
+    ids=["invalid-utf8", "nested-10000-deep", "integer-5000-digits"],
+)
+async def test_a_body_json_cannot_read_is_422_8001(
+    app_factory: AppFactory, content: bytes, reason: str
+) -> None:
+    async with app_client(add_test_routes(app_factory())) as http:
+        response = await http.post(
+            "/widgets", content=content, headers={"content-type": "application/json"}
+        )
+    details = assert_envelope(response, 422, code=8001)
+    (error,) = details["errors"]
+    assert (error["field"], error["type"]) == ("body", "json_invalid")
+    assert reason in error["message"]
 
 
 async def test_validation_names_every_offending_field(http: httpx.AsyncClient) -> None:

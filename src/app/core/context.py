@@ -23,9 +23,7 @@ lambda_invocation_var: ContextVar[LambdaInvocation | None] = ContextVar(
 
 # Set by the Lambda handler per invocation; the error middleware appends the trace id of a
 # request it answered with a 500 for an unhandled error, so the handler can count it.
-unhandled_errors_var: ContextVar[list[str] | None] = ContextVar(
-    "unhandled_errors", default=None
-)
+unhandled_errors_var: ContextVar[list[str] | None] = ContextVar("unhandled_errors", default=None)
 
 
 def get_trace_id() -> str:
