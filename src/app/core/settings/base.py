@@ -15,7 +15,9 @@ LogLevel = Literal["TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRI
 class BaseAppSettings(BaseSettings):
     """Every setting the app reads. Environment classes only change defaults."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    # An empty variable (`POSTGRESQL_URL=` in .env or the environment) counts as unset, so it
+    # never hides a *_SECRET_ID or a default.
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, env_ignore_empty=True)
 
     environment: EnvironmentName = "local"
     service_name: str = Field(default="app", pattern=r"^[a-z][a-z0-9-]{0,62}$")
