@@ -5,7 +5,7 @@ import asyncio
 import httpx
 from fastapi import FastAPI
 
-from app.http.readiness import ReadinessProbe
+from app.http.readiness import Probe, ReadinessProbe
 from tests.api.conftest import ClientFor
 from tests.conftest import AppFactory
 from tests.support.envelope import assert_envelope
@@ -42,8 +42,9 @@ async def test_ready_with_no_store_configured_is_ready(
     assert data == {"ready": True, "checks": []}
 
 
-def _with_checks(app: FastAPI, **checks: object) -> FastAPI:
-    app.state.readiness = ReadinessProbe(checks, timeout_seconds=0.2)  # type: ignore[arg-type]
+def _with_checks(app: FastAPI, **probes: Probe) -> FastAPI:
+    checks = {name: (lambda probe=probe: probe) for name, probe in probes.items()}
+    app.state.readiness = ReadinessProbe(checks, timeout_seconds=0.2)
     return app
 
 
