@@ -142,8 +142,7 @@ def test_unhandled_error_returns_500_and_logs_json_with_request_ids(
 
 def _metric_lines(output: str) -> list[dict[str, Any]]:
     """The CloudWatch embedded-metric-format documents among the output's lines."""
-    documents = [json.loads(line) for line in output.splitlines() if line.startswith('{"_aws"')]
-    return documents
+    return [json.loads(line) for line in output.splitlines() if line.startswith('{"_aws"')]
 
 
 def test_an_unhandled_error_keeps_its_envelope_and_is_counted_as_a_metric(
