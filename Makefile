@@ -26,7 +26,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 # The app image (docker_images/app/Dockerfile) runs uvicorn with the same flags.
 UVICORN_FLAGS := --no-proxy-headers --no-access-log --no-server-header
 
-.PHONY: help install run seed module migrate revision lambda bundle bench test lint lint-ruff lint-types \
+.PHONY: help install pgbouncer run seed module migrate revision lambda bundle bench test lint lint-ruff lint-types \
 	lint-imports lint-infra fmt codes clean
 
 help: ## List the targets
@@ -82,7 +82,19 @@ bundle: install ## Build dist/lambda and dist/lambda.zip (python3.12, x86_64, ru
 bench: install ## Cold start, warm latency, RSS, size of the bundle vs reference apps (BENCH_ARGS=--quick)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-test: install ## Run the whole suite with coverage against real servers
+# The suite runs the app through PgBouncer (a transaction pooler, as on AWS): the Debian/Ubuntu
+# package, installed here when missing and this user may (root with apt-get).
+pgbouncer: ## Install PgBouncer when missing (the suite's transaction-pooler run needs it)
+	@command -v pgbouncer >/dev/null || test -x /usr/sbin/pgbouncer || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get install -y --no-install-recommends pgbouncer \
+			|| { apt-get update && apt-get install -y --no-install-recommends pgbouncer; }; \
+		else \
+			echo "make test needs PgBouncer: sudo apt-get install pgbouncer (or brew install pgbouncer)" >&2; \
+			exit 1; \
+		fi; }
+
+test: install pgbouncer ## Run the whole suite with coverage against real servers
 	$(BIN)/pytest --cov=app --cov-report=term-missing:skip-covered \
 		$(if $(REPORTS_DIR),--junitxml=$(REPORTS_DIR)/junit.xml \
 		--cov-report=xml:$(REPORTS_DIR)/coverage.xml --cov-report=html:$(REPORTS_DIR)/htmlcov) \

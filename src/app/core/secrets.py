@@ -7,22 +7,15 @@ so no AWS SDK is imported. Values are cached for the life of the sandbox and nev
 import json
 import os
 from functools import lru_cache
-from typing import Literal
 
 from app.core.settings import Settings
-
-Store = Literal["postgresql", "mongo", "redis"]
+from app.core.stores import Store, StoreUnavailableError
 
 EXTENSION_TIMEOUT_SECONDS = 3.0
 
 
-class SecretUnavailableError(RuntimeError):
-    """No URL could be read from the secret (names the secret id, never its value). `store`
-    is the store it configures, so the error is answered as that store's 503."""
-
-    def __init__(self, message: str, store: Store | None = None) -> None:
-        super().__init__(message)
-        self.store = store
+class SecretUnavailableError(StoreUnavailableError):
+    """No URL could be read from the secret (names the secret id, never its value)."""
 
 
 def store_url(settings: Settings, store: Store) -> str | None:

@@ -6,8 +6,9 @@ import importlib
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from app.core.secrets import Store, store_configured
+from app.core.secrets import store_configured
 from app.core.settings import Settings
+from app.core.stores import Store
 
 Ping = Callable[[], Awaitable[None]]
 StoreCheck = Callable[[], Ping]

@@ -6,7 +6,7 @@ module never imports a database driver itself.
 
 import sys
 
-from app.core.secrets import SecretUnavailableError, Store
+from app.core.stores import Store, StoreUnavailableError
 from app.http.errors.codes import CommonInternalCode
 from app.http.errors.exceptions import (
     BaseApiRestException,
@@ -88,7 +88,7 @@ def to_api_exception(error: BaseException) -> BaseApiRestException | None:
     """The API exception for `error`, or None when it is a bug (answered as 500)."""
     if isinstance(error, BaseApiRestException):
         return error
-    if isinstance(error, SecretUnavailableError) and error.store is not None:
+    if isinstance(error, StoreUnavailableError) and error.store is not None:
         return store_unavailable(error.store)
     if not isinstance(error, Exception):
         return None
