@@ -28,7 +28,12 @@ from tests.support.lambda_events import Shape
 from tests.support.lambda_transport import LambdaTransport, run_on_handler_thread
 from tests.support.loop_local import store_clients_per_loop
 
-pytest_plugins = ["tests.fixtures.mongo", "tests.fixtures.postgresql", "tests.fixtures.redis"]
+pytest_plugins = [
+    "tests.fixtures.bundle",
+    "tests.fixtures.mongo",
+    "tests.fixtures.postgresql",
+    "tests.fixtures.redis",
+]
 
 
 @pytest.fixture(scope="session", autouse=True)
