@@ -88,3 +88,20 @@ async def test_ready_is_ok_when_every_check_answers(app: FastAPI, client_for: Cl
     async with client_for(app) as client:
         data = assert_envelope(await client.get("/health/ready"), 200)
     assert [check["ok"] for check in data["checks"]] == [True, True]
+
+
+async def test_a_check_that_cannot_load_is_reported_not_ready(
+    app: FastAPI, client_for: ClientFor
+) -> None:
+    def missing_driver() -> Probe:
+        raise ModuleNotFoundError("No module named 'psycopg'")
+
+    app.state.readiness = ReadinessProbe({"postgresql": missing_driver}, timeout_seconds=0.2)
+    async with client_for(app) as client:
+        details = assert_envelope(await client.get("/health/ready"), 503, code=9004)
+    (check,) = details["checks"]
+    assert (check["name"], check["ok"], check["error"]) == (
+        "postgresql",
+        False,
+        "ModuleNotFoundError",
+    )
