@@ -21,7 +21,13 @@ export UV
 # uv: the one on PATH, else a private copy installed with pip into .tools/.
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 
-.PHONY: help install run token seed module migrate revision lambda bundle bench load test lint lint-ruff lint-types \
+# uvicorn's own X-Forwarded-For trust is off (it trusts loopback peers by default, so any
+# local client could pick its address): TRUSTED_PROXY_HOPS alone decides who the client is.
+# The app image (docker_images/app/Dockerfile) runs uvicorn with the same flags.
+UVICORN_FLAGS := --no-proxy-headers --no-access-log --no-server-header
+
+.PHONY: help install pgbouncer run token seed module migrate revision lambda bundle bench load test \
+	lint lint-ruff lint-types \
 	lint-imports lint-infra fmt codes clean
 
 help: ## List the targets
@@ -42,7 +48,7 @@ run: install ## Migrate, add sample data, serve the API with reload on http://12
 	$(BIN)/python scripts/devstack.py run --data-dir .local -- sh -c \
 		"$(BIN)/python -m app.db.postgresql.migrate && $(BIN)/python scripts/seed.py --if-allowed \
 		&& exec $(BIN)/uvicorn app.main:app \
-		--host $(HOST) --port $(PORT) --reload --reload-dir src --no-access-log --no-server-header"
+		--host $(HOST) --port $(PORT) --reload --reload-dir src $(UVICORN_FLAGS)"
 
 migrate: install ## Upgrade PostgreSQL to the newest migration (POSTGRESQL_URL, else the embedded one)
 	$(if $(POSTGRESQL_URL),,$(BIN)/python scripts/devstack.py run --data-dir .local --) \
@@ -83,7 +89,19 @@ bench: install ## Cold start, warm latency, RSS, size of the bundle vs reference
 load: install ## Load test on loopback: req/s, p50/p99, errors, RSS for /health and GET book (LOAD_ARGS=--seconds 30)
 	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
-test: install ## Run the whole suite with coverage against real servers
+# The suite runs the app through PgBouncer (a transaction pooler, as on AWS): the Debian/Ubuntu
+# package, installed here when missing and this user may (root with apt-get).
+pgbouncer: ## Install PgBouncer when missing (the suite's transaction-pooler run needs it)
+	@command -v pgbouncer >/dev/null || test -x /usr/sbin/pgbouncer || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get install -y --no-install-recommends pgbouncer \
+			|| { apt-get update && apt-get install -y --no-install-recommends pgbouncer; }; \
+		else \
+			echo "make test needs PgBouncer: sudo apt-get install pgbouncer (or brew install pgbouncer)" >&2; \
+			exit 1; \
+		fi; }
+
+test: install pgbouncer ## Run the whole suite with coverage against real servers
 	$(BIN)/pytest --cov=app --cov-report=term-missing:skip-covered \
 		$(if $(REPORTS_DIR),--junitxml=$(REPORTS_DIR)/junit.xml \
 		--cov-report=xml:$(REPORTS_DIR)/coverage.xml --cov-report=html:$(REPORTS_DIR)/htmlcov) \

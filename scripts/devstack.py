@@ -293,7 +293,59 @@ class _Mongo(_Server):
         return url
 
 
+class _PgBouncer(_Server):
+    """PgBouncer in transaction mode (as RDS Proxy and managed poolers pool) in front of the
+    PostgreSQL that POSTGRESQL_URL names; any database name is routed to the same-named one.
+
+    Two server connections per database and user, so the app's pool of ten shares them, and
+    no `ignore_startup_parameters`: the app must work with a pooler's defaults.
+    """
+
+    name, env_var = "pgbouncer", "POSTGRESQL_POOLER_URL"
+    POOL_SIZE = 2
+
+    def launch(self) -> None:
+        binary = shutil.which("pgbouncer") or shutil.which("pgbouncer", path="/usr/sbin")
+        if binary is None:
+            raise self.error(
+                "pgbouncer not found: install the Debian package (`make pgbouncer`, "
+                "or apt-get install pgbouncer); make test and .ci/run install it"
+            )
+        upstream = urlsplit(os.environ.get("POSTGRESQL_URL", ""))
+        if not upstream.hostname:
+            raise self.error("PgBouncer fronts POSTGRESQL_URL, which is not set")
+        self.upstream = upstream
+        self.dir.mkdir(parents=True, exist_ok=True)
+        users = self.dir / "users.txt"
+        users.write_text(f'"{upstream.username or ""}" "{upstream.password or ""}"\n')
+        config = self.dir / "pgbouncer.ini"
+        config.write_text(
+            "[databases]\n"
+            f"* = host={upstream.hostname} port={upstream.port or 5432}\n"
+            "[pgbouncer]\n"
+            f"listen_addr = 127.0.0.1\nlisten_port = {self.port}\nunix_socket_dir =\n"
+            f"auth_type = trust\nauth_file = {users}\npool_mode = transaction\n"
+            f"default_pool_size = {self.POOL_SIZE}\nmax_client_conn = 1000\n"
+        )
+        if os.geteuid() == 0:  # PgBouncer refuses to run as root, like postgres
+            self.user = _system_user(PG_SYSTEM_USER)
+            _make_traversable(users)
+            for path in (self.dir, users, config):
+                os.chown(path, self.user.pw_uid, self.user.pw_gid)
+        self.spawn([binary, str(config)])
+
+    def wait_ready(self, deadline: float) -> str:
+        user = self.upstream.username or "postgres"
+        auth = f"{user}:{self.upstream.password}" if self.upstream.password else user
+        url = f"postgresql+psycopg://{auth}@127.0.0.1:{self.port}{self.upstream.path}"
+        dsn = url.replace("postgresql+psycopg", "postgresql", 1)
+        self.wait_until(deadline, lambda: psycopg.connect(dsn, connect_timeout=2).close())
+        return url
+
+
 _SERVERS: tuple[type[_Server], ...] = (_Postgres, _Redis, _Mongo)
+# Started only when asked for by name (`DevStack(only=...)`): the suite's pooler runs.
+_ON_REQUEST: tuple[type[_Server], ...] = (_PgBouncer,)
 URL_VARS = tuple(server.env_var for server in _SERVERS)
 
 
@@ -344,7 +396,7 @@ class DevStack:
         if self.root is not None:
             raise RuntimeError("DevStack already started")
         if self.only is not None:
-            missing = [server for server in _SERVERS if server.name in self.only]
+            missing = [server for server in (*_SERVERS, *_ON_REQUEST) if server.name in self.only]
         else:
             missing = [server for server in _SERVERS if not os.environ.get(server.env_var)]
         if not missing:

@@ -43,19 +43,37 @@ class LocalLambdaContext:
         return max(0, self.deadline_ms - int(time.time() * 1000))
 
 
-def new_context() -> LocalLambdaContext:
-    """A context like the RIE's, configured from the same environment variables."""
-    name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "app-local")
+def set_lambda_environment(name: str = "app-local") -> None:
+    """The variables the Lambda runtime sets before it imports the handler, so the app sizes
+    its pools and writes its logs as on Lambda. Values already set win."""
     region = os.environ.get("AWS_REGION", "us-east-1")
+    defaults = {
+        "AWS_LAMBDA_FUNCTION_NAME": name,
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "3008",
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{name}",
+        "AWS_LAMBDA_LOG_STREAM_NAME": time.strftime("%Y/%m/%d/[$LATEST]") + uuid.uuid4().hex,
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
+        "LAMBDA_TASK_ROOT": os.getcwd(),
+    }
+    for variable, value in defaults.items():
+        os.environ.setdefault(variable, value)
+
+
+def new_context() -> LocalLambdaContext:
+    """A context like the runtime's, from the variables `set_lambda_environment` set."""
+    name = os.environ["AWS_LAMBDA_FUNCTION_NAME"]
     timeout_s = float(os.environ.get("AWS_LAMBDA_FUNCTION_TIMEOUT", "300"))
     return LocalLambdaContext(
         aws_request_id=str(uuid.uuid4()),
         function_name=name,
-        function_version=os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
-        invoked_function_arn=f"arn:aws:lambda:{region}:000000000000:function:{name}",
-        memory_limit_in_mb=int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "3008")),
-        log_group_name=f"/aws/lambda/{name}",
-        log_stream_name=time.strftime("%Y/%m/%d/[$LATEST]") + uuid.uuid4().hex,
+        function_version=os.environ["AWS_LAMBDA_FUNCTION_VERSION"],
+        invoked_function_arn=f"arn:aws:lambda:{os.environ['AWS_REGION']}:000000000000:function:{name}",
+        memory_limit_in_mb=int(os.environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"]),
+        log_group_name=os.environ["AWS_LAMBDA_LOG_GROUP_NAME"],
+        log_stream_name=os.environ["AWS_LAMBDA_LOG_STREAM_NAME"],
         deadline_ms=int((time.time() + timeout_s) * 1000),
     )
 
@@ -108,7 +126,9 @@ class InvocationRequestHandler(BaseHTTPRequestHandler):
         try:
             result = self._lambda_handler()(event, context)
         except Exception as exc:
-            self._reply(200, error_payload(exc, context.aws_request_id), started, context)
+            # As the Invoke API: status 200, the error as the body, flagged by this header.
+            crash = error_payload(exc, context.aws_request_id)
+            self._reply(200, crash, started, context, function_error="Unhandled")
             return
         try:
             payload = json.dumps(result)
@@ -119,7 +139,7 @@ class InvocationRequestHandler(BaseHTTPRequestHandler):
                 "requestId": context.aws_request_id,
                 "stackTrace": [],
             }
-            self._reply(200, error, started, context)
+            self._reply(200, error, started, context, function_error="Unhandled")
             return
         self._send(200, payload.encode())
         self._log(200, started, context, "ok")
@@ -141,12 +161,15 @@ class InvocationRequestHandler(BaseHTTPRequestHandler):
         payload: dict[str, Any],
         started: float,
         context: LocalLambdaContext | None = None,
+        function_error: str | None = None,
     ) -> None:
-        self._send(status, json.dumps(payload).encode())
+        self._send(status, json.dumps(payload).encode(), function_error)
         self._log(status, started, context, payload["errorType"])
 
-    def _send(self, status: int, body: bytes) -> None:
+    def _send(self, status: int, body: bytes, function_error: str | None = None) -> None:
         self.send_response(status)
+        if function_error is not None:
+            self.send_header("X-Amz-Function-Error", function_error)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -185,6 +208,7 @@ def main(argv: list[str] | None = None) -> None:
 
     # Like the Lambda task root: modules in the working directory are importable.
     sys.path.insert(0, os.getcwd())
+    set_lambda_environment()
     handler = load_handler(args.handler)
     server = LambdaHTTPServer((args.host, args.port), handler)
     signal.signal(signal.SIGTERM, _stop)

@@ -30,6 +30,7 @@ from tests.support.loop_local import store_clients_per_loop
 
 pytest_plugins = [
     "tests.fixtures.auth",
+    "tests.fixtures.bundle",
     "tests.fixtures.mongo",
     "tests.fixtures.postgresql",
     "tests.fixtures.redis",

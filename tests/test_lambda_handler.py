@@ -104,6 +104,15 @@ def test_unknown_event_gets_a_clear_error(app: FastAPI) -> None:
     result = invoke(_handler_for(app), {"something": "else"})
     assert result["ok"] is False
     assert "Unsupported event" in result["error"]
+    assert "got keys: something" in result["error"]
+
+
+@pytest.mark.parametrize("event", ["hello", [1, 2], 42, 1.5, True, None])
+def test_an_event_that_is_not_a_json_object_gets_a_clear_error(app: FastAPI, event: object) -> None:
+    handler = _handler_for(app)
+    result = run_on_handler_thread(lambda: handler(event, lambda_context()))
+    assert result["ok"] is False
+    assert f"got a {type(event).__name__}, not a JSON object" in result["error"]
 
 
 def _crashing_app(app_factory: AppFactory, **overrides: Any) -> FastAPI:
@@ -125,18 +134,43 @@ def test_unhandled_error_returns_500_and_logs_json_with_request_ids(
     assert result["statusCode"] == 500
     assert "secret" not in result["body"]
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line]
-    (error,) = [line for line in lines if line["level"] == "ERROR"]
+    (error,) = [line for line in lines if line.get("level") == "ERROR"]
     assert error["trace_id"] == event["requestContext"]["requestId"]
     assert error["aws_request_id"] == "aws-req-9"
     assert "RuntimeError: secret" in error["exception"]
 
 
-def test_reraise_setting_lets_lambda_count_the_error(app_factory: AppFactory) -> None:
-    handler = _handler_for(_crashing_app(app_factory, lambda_reraise_unhandled=True))
-    with pytest.raises(RuntimeError, match="secret"):
-        invoke(handler, build_event("http_v2", "GET", "/crash"))
-    # A handled error is not re-raised.
+def _metric_lines(output: str) -> list[dict[str, Any]]:
+    """The CloudWatch embedded-metric-format documents among the output's lines."""
+    return [json.loads(line) for line in output.splitlines() if line.startswith('{"_aws"')]
+
+
+def test_an_unhandled_error_keeps_its_envelope_and_is_counted_as_a_metric(
+    app_factory: AppFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    handler = _handler_for(_crashing_app(app_factory, service_name="books-api"))
+    result = invoke(handler, build_event("http_v2", "GET", "/crash"), lambda_context())
+    # The client's answer is the envelope, not a runtime error that API Gateway would replace.
+    assert result["statusCode"] == 500
+    body = _body(result)
+    assert body["data"]["internal_error"]["code"] == 100
+    (metric,) = _metric_lines(capsys.readouterr().out)
+    (declaration,) = metric["_aws"]["CloudWatchMetrics"]
+    assert declaration["Namespace"] == "books-api"
+    assert declaration["Dimensions"] == [["FunctionName"]]
+    assert declaration["Metrics"] == [{"Name": "UnhandledErrors", "Unit": "Count"}]
+    assert metric["FunctionName"] == "app-test"
+    assert metric["UnhandledErrors"] == 1
+    assert metric["trace_id"] == body["trace_id"]
+    assert isinstance(metric["_aws"]["Timestamp"], int)
+
+
+def test_handled_errors_are_not_counted(
+    app_factory: AppFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    handler = _handler_for(_crashing_app(app_factory))
     assert invoke(handler, build_event("http_v2", "GET", "/nope"))["statusCode"] == 404
+    assert _metric_lines(capsys.readouterr().out) == []
 
 
 def test_cold_start_is_true_only_for_the_first_invocation(

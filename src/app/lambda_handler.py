@@ -8,14 +8,23 @@ from typing import TYPE_CHECKING, Any
 from loguru import logger
 from mangum import Mangum
 
-from app.core.context import LambdaInvocation, lambda_invocation_var, unhandled_errors_var
+from app.core.context import (
+    LambdaInvocation,
+    lambda_invocation_var,
+    unhandled_errors_var,
+)
+from app.core.metrics import count
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from app.core.settings import Settings
 
-LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
+LambdaHandler = Callable[[object, Any], dict[str, Any]]
+
+# The CloudWatch metric (namespace: SERVICE_NAME) counting requests answered 500/100.
+UNHANDLED_ERRORS_METRIC = "UnhandledErrors"
+_EXPECTED = 'expected an HTTP request, a scheduled warm-up or {"action": "migrate"}'
 
 
 def is_http_event(event: Mapping[str, Any]) -> bool:
@@ -51,18 +60,20 @@ def build_handler(app: "FastAPI", settings: "Settings") -> LambdaHandler:
     cold_start = True
 
     def handle_http(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        swallowed: list[BaseException] = []
-        token = unhandled_errors_var.set(swallowed)
+        failed: list[str] = []
+        token = unhandled_errors_var.set(failed)
         try:
             response = dict(adapter(event, context))
         finally:
             unhandled_errors_var.reset(token)
-        if swallowed and settings.lambda_reraise_unhandled:
-            # The client already has its 500 envelope; re-raising makes Lambda count the error.
-            raise swallowed[0]
+        # Counted, not re-raised: Lambda's own Errors metric sees only a raise, and a raise
+        # makes API Gateway replace the client's 500 envelope (and trace id) with its own body.
+        dimensions = {"FunctionName": str(getattr(context, "function_name", settings.service_name))}
+        for trace_id in failed:
+            count(settings.service_name, UNHANDLED_ERRORS_METRIC, dimensions, trace_id=trace_id)
         return response
 
-    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    def handler(event: object, context: Any) -> dict[str, Any]:
         nonlocal cold_start
         lambda_invocation_var.set(
             LambdaInvocation(
@@ -72,19 +83,21 @@ def build_handler(app: "FastAPI", settings: "Settings") -> LambdaHandler:
             )
         )
         cold_start = False
+        if not isinstance(event, dict):
+            return unsupported(f"got a {type(event).__name__}, not a JSON object")
         if is_http_event(event):
             return handle_http(event, context)
         if is_warmup_event(event):
             return {"ok": True, "action": "warmup"}
         if event.get("action") == "migrate":
             return run_migrations(settings)
-        # Not raised: an async invoke that raises is retried, and this event will never fit.
-        keys = ", ".join(sorted(map(str, event)))
-        logger.warning("Unsupported event with keys: {}", keys)
-        return {
-            "ok": False,
-            "error": "Unsupported event: expected an HTTP request, a scheduled warm-up or "
-            f'{{"action": "migrate"}}; got keys: {keys}',
-        }
+        return unsupported("got keys: " + ", ".join(sorted(map(str, event))))
 
     return handler
+
+
+def unsupported(what: str) -> dict[str, Any]:
+    """The answer to an event the handler cannot serve. Not raised: an async invoke that
+    raises is retried, and this event will never fit."""
+    logger.warning("Unsupported event: {}", what)
+    return {"ok": False, "error": f"Unsupported event: {_EXPECTED}; {what}"}

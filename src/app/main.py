@@ -45,6 +45,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url="/redoc" if docs else None,
         openapi_url="/openapi.json" if docs else None,
         responses=COMMON_RESPONSES,
+        # A trailing-slash redirect is built from the client's Host header and loses the API
+        # Gateway stage: `/books/` is a 404 envelope instead, like any unknown path.
+        redirect_slashes=False,
     )
     app.state.settings = settings
     app.state.readiness = ReadinessProbe(

@@ -5,7 +5,7 @@ import asyncio
 import httpx
 from fastapi import FastAPI
 
-from app.http.readiness import ReadinessProbe
+from app.http.readiness import Probe, ReadinessProbe
 from tests.api.conftest import ClientFor
 from tests.conftest import AppFactory
 from tests.support.envelope import assert_envelope
@@ -42,8 +42,9 @@ async def test_ready_with_no_store_configured_is_ready(
     assert data == {"ready": True, "checks": []}
 
 
-def _with_checks(app: FastAPI, **checks: object) -> FastAPI:
-    app.state.readiness = ReadinessProbe(checks, timeout_seconds=0.2)  # type: ignore[arg-type]
+def _with_checks(app: FastAPI, **probes: Probe) -> FastAPI:
+    checks = {name: (lambda probe=probe: probe) for name, probe in probes.items()}
+    app.state.readiness = ReadinessProbe(checks, timeout_seconds=0.2)
     return app
 
 
@@ -87,3 +88,20 @@ async def test_ready_is_ok_when_every_check_answers(app: FastAPI, client_for: Cl
     async with client_for(app) as client:
         data = assert_envelope(await client.get("/health/ready"), 200)
     assert [check["ok"] for check in data["checks"]] == [True, True]
+
+
+async def test_a_check_that_cannot_load_is_reported_not_ready(
+    app: FastAPI, client_for: ClientFor
+) -> None:
+    def missing_driver() -> Probe:
+        raise ModuleNotFoundError("No module named 'psycopg'")
+
+    app.state.readiness = ReadinessProbe({"postgresql": missing_driver}, timeout_seconds=0.2)
+    async with client_for(app) as client:
+        details = assert_envelope(await client.get("/health/ready"), 503, code=9004)
+    (check,) = details["checks"]
+    assert (check["name"], check["ok"], check["error"]) == (
+        "postgresql",
+        False,
+        "ModuleNotFoundError",
+    )

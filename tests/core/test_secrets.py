@@ -1,16 +1,20 @@
 """Store URLs from plain variables, or from Secrets Manager through the Lambda extension."""
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from app.core.secrets import SecretUnavailableError, read_secret, store_configured, store_url
+from app.core.settings import load_settings
 from tests.conftest import SettingsFactory
 from tests.support.http_stub import RecordedRequest, http_stub
 
 SECRETS = {
     "app/postgresql-url": "postgresql+psycopg://app:pw@db:5432/app",
     "app/mongo": '{"url": "mongodb://app:pw@mongo:27017/app", "other": 1}',
+    "app/no-url": '{"username": "app", "password": "pw"}',
+    "app/not-a-url": "pw",
 }
 
 
@@ -72,3 +76,42 @@ def test_unreachable_extension_fails_clearly(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT", "9")
     with pytest.raises(SecretUnavailableError, match="app/postgresql-url"):
         read_secret("app/postgresql-url")
+
+
+@pytest.mark.parametrize("secret_id", ["app/no-url", "app/not-a-url"])
+def test_a_secret_without_a_url_fails_clearly_without_values(secret_id: str) -> None:
+    with pytest.raises(SecretUnavailableError, match=f"{secret_id}.*holds no URL") as raised:
+        read_secret(secret_id)
+    assert "pw" not in str(raised.value)
+
+
+def test_a_failure_names_the_store_and_is_tried_again_next_time(
+    settings_factory: SettingsFactory, extension: list[RecordedRequest]
+) -> None:
+    settings = settings_factory(redis_url=None, redis_url_secret_id="app/unknown")
+    for _ in range(2):
+        with pytest.raises(SecretUnavailableError) as raised:
+            store_url(settings, "redis")
+        assert raised.value.store == "redis"
+    assert len(extension) == 2
+
+
+@pytest.mark.parametrize("source", ["environment", ".env"])
+def test_an_empty_url_variable_counts_as_unset(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, source: str
+) -> None:
+    # Given POSTGRESQL_URL set but empty, next to the secret that should be used
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ENVIRONMENT", "local")
+    monkeypatch.setenv("POSTGRESQL_URL_SECRET_ID", "app/postgresql-url")
+    monkeypatch.delenv("POSTGRESQL_URL")
+    if source == "environment":
+        monkeypatch.setenv("POSTGRESQL_URL", "")
+    else:
+        (tmp_path / ".env").write_text("POSTGRESQL_URL=\nMONGO_URL=\n")
+        monkeypatch.delenv("MONGO_URL", raising=False)
+    settings = load_settings()
+    # Then the secret is the URL, and an empty URL alone configures nothing
+    assert store_url(settings, "postgresql") == SECRETS["app/postgresql-url"]
+    if source == ".env":
+        assert not store_configured(settings, "mongo")

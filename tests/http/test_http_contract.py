@@ -8,8 +8,10 @@ from fastapi import FastAPI
 from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.lambda_handler import build_handler
 from tests.conftest import AppFactory, app_client
 from tests.support.envelope import assert_envelope
+from tests.support.lambda_transport import SyncLambdaTransport, run_on_handler_thread
 
 
 class Widget(BaseModel):
@@ -42,10 +44,46 @@ async def test_unknown_route_is_404_envelope(http: httpx.AsyncClient) -> None:
     assert_envelope(await http.get("/nope"), 404, code=8002)
 
 
+@pytest.mark.parametrize("transport", ["asgi", "http_v2", "rest_v1", "alb"])
+async def test_a_trailing_slash_is_a_404_never_a_redirect(
+    app_factory: AppFactory, transport: str
+) -> None:
+    async with app_client(app_factory(), transport) as client:
+        response = await client.get("/v1/books/", headers={"Host": "evil.example"})
+    assert_envelope(response, 404, code=8002)
+    assert "location" not in response.headers
+
+
+def test_under_a_rest_api_stage_a_trailing_slash_is_a_404(app_factory: AppFactory) -> None:
+    app = app_factory(api_base_path="/dev")
+    handler = run_on_handler_thread(lambda: build_handler(app, app.state.settings))
+    transport = SyncLambdaTransport(handler, shape="rest_v1", stage="dev")
+    with httpx.Client(transport=transport, base_url="https://api.example") as client:
+        response = client.get("/v1/books/")
+    assert_envelope(response, 404, code=8002)
+    assert "location" not in response.headers
+
+
 async def test_wrong_method_is_405_envelope_with_allow(http: httpx.AsyncClient) -> None:
     response = await http.delete("/health")
     assert_envelope(response, 405, code=8003)
     assert response.headers["allow"] == "GET"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("DELETE", "/v1/books", "GET, POST"),
+        ("POST", "/v1/books/0b7a3f0e-2f0c-4e4b-9a3e-1c2d3e4f5a6b", "DELETE, GET, PATCH, PUT"),
+        ("PUT", "/v1/reviews/64b7f0c2a1b2c3d4e5f60718", "DELETE, GET, PATCH"),
+    ],
+)
+async def test_allow_lists_every_method_of_the_path(
+    http: httpx.AsyncClient, method: str, path: str, allowed: str
+) -> None:
+    response = await http.request(method, path)
+    assert_envelope(response, 405, code=8003)
+    assert response.headers["allow"] == allowed
 
 
 @pytest.mark.parametrize(
@@ -67,6 +105,28 @@ async def test_bad_or_missing_body_is_422_8001(
     )
     assert details["errors"], details
     assert all(error["field"].startswith("body") for error in details["errors"])
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b'{"name": "\xff", "size": 1}', "the body is not valid UTF-8"),
+        (b'{"name": "a", "size": 1, "x": ' + b"[" * 10_000 + b"]" * 10_000 + b"}", "nested"),
+        (b'{"name": "a", "size": ' + b"9" * 5000 + b"}", "4300 digits"),
+    ],
+    ids=["invalid-utf8", "nested-10000-deep", "integer-5000-digits"],
+)
+async def test_a_body_json_cannot_read_is_422_8001(
+    app_factory: AppFactory, content: bytes, reason: str
+) -> None:
+    async with app_client(add_test_routes(app_factory())) as http:
+        response = await http.post(
+            "/widgets", content=content, headers={"content-type": "application/json"}
+        )
+    details = assert_envelope(response, 422, code=8001)
+    (error,) = details["errors"]
+    assert (error["field"], error["type"]) == ("body", "json_invalid")
+    assert reason in error["message"]
 
 
 async def test_validation_names_every_offending_field(http: httpx.AsyncClient) -> None:

@@ -21,13 +21,20 @@ import pytest
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "lambda_server.py"
 INVOKE_PATH = "/2015-03-31/functions/function/invocations"
 HANDLER_SOURCE = """
+import os
 import threading
+
+# What the app sees when it is imported (and sizes its pools by).
+AT_IMPORT = {name: value for name, value in os.environ.items() if "LAMBDA" in name or "AWS" in name}
 
 
 def handler(event, context):
     if "raise" in event:
         raise ValueError(event["raise"])
     return {
+        "environment_at_import": AT_IMPORT,
+        "memory_limit_in_mb": context.memory_limit_in_mb,
+        "log_group_name": context.log_group_name,
         "event": event,
         "request_id": context.aws_request_id,
         "function_name": context.function_name,
@@ -76,14 +83,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         process.wait(timeout=10)
 
 
-def post(url: str, data: bytes) -> tuple[int, Any]:
+def post_with_headers(url: str, data: bytes) -> tuple[int, Any, dict[str, str]]:
     request = urllib.request.Request(url, data=data, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read())
+            return response.status, json.loads(response.read()), dict(response.headers)
     except urllib.error.HTTPError as error:
         with error:
-            return error.code, json.loads(error.read())
+            return error.code, json.loads(error.read()), dict(error.headers)
+
+
+def post(url: str, data: bytes) -> tuple[int, Any]:
+    status, body, _ = post_with_headers(url, data)
+    return status, body
 
 
 def invoke(server: Server, event: object) -> tuple[int, Any]:
@@ -114,9 +126,29 @@ def test_unknown_path_is_404(server: Server) -> None:
     assert "unknown path" in body["errorMessage"]
 
 
+def test_the_handler_is_imported_with_the_lambda_environment(server: Server) -> None:
+    result = invoke(server, {})[1]
+    environment = result["environment_at_import"]
+    # Set by the test itself: kept. The others as the Lambda runtime sets them.
+    assert environment["AWS_LAMBDA_FUNCTION_NAME"] == "echo-fn"
+    assert environment["AWS_LAMBDA_FUNCTION_VERSION"] == "$LATEST"
+    assert environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] == str(result["memory_limit_in_mb"])
+    assert environment["AWS_LAMBDA_LOG_GROUP_NAME"] == result["log_group_name"]
+    assert environment["AWS_EXECUTION_ENV"] == "AWS_Lambda_python3.12"
+    assert {"AWS_REGION", "AWS_LAMBDA_LOG_STREAM_NAME", "LAMBDA_TASK_ROOT"} <= set(environment)
+
+
+def test_a_successful_invocation_has_no_function_error(server: Server) -> None:
+    _, _, headers = post_with_headers(server.url + INVOKE_PATH, b"{}")
+    assert "X-Amz-Function-Error" not in headers
+
+
 def test_handler_exception_is_a_lambda_error_payload(server: Server) -> None:
-    status, body = invoke(server, {"raise": "boom"})
+    status, body, headers = post_with_headers(
+        server.url + INVOKE_PATH, json.dumps({"raise": "boom"}).encode()
+    )
     assert status == 200
+    assert headers["X-Amz-Function-Error"] == "Unhandled"
     assert set(body) == {"errorMessage", "errorType", "requestId", "stackTrace"}
     assert (body["errorMessage"], body["errorType"]) == ("boom", "ValueError")
     assert "echo_handler_mod.py" in body["stackTrace"][0]

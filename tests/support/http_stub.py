@@ -57,12 +57,19 @@ def http_stub(respond: Responder) -> Iterator[HttpStub]:
         def log_message(self, format: str, *args: object) -> None:
             return None
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    stub.port = server.server_address[1]
+    with serving(Handler) as stub.port:
+        yield stub
+
+
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
+    """`handler` on a free loopback port, served from a background thread; yields the port."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True  # a request still waiting (a long poll) never holds up the exit
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield stub
+        yield server.server_address[1]
     finally:
         server.shutdown()
         server.server_close()

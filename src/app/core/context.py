@@ -24,11 +24,9 @@ lambda_invocation_var: ContextVar[LambdaInvocation | None] = ContextVar(
     "lambda_invocation", default=None
 )
 
-# Set by the Lambda handler per invocation; the error middleware appends what it swallowed,
-# so the handler can re-raise it when LAMBDA_RERAISE_UNHANDLED is on.
-unhandled_errors_var: ContextVar[list[BaseException] | None] = ContextVar(
-    "unhandled_errors", default=None
-)
+# Set by the Lambda handler per invocation; the error middleware appends the trace id of a
+# request it answered with a 500 for an unhandled error, so the handler can count it.
+unhandled_errors_var: ContextVar[list[str] | None] = ContextVar("unhandled_errors", default=None)
 
 
 def get_trace_id() -> str:

@@ -7,17 +7,15 @@ so no AWS SDK is imported. Values are cached for the life of the sandbox and nev
 import json
 import os
 from functools import lru_cache
-from typing import Literal
 
 from app.core.settings import Settings
-
-Store = Literal["postgresql", "mongo", "redis"]
+from app.core.stores import Store, StoreUnavailableError
 
 EXTENSION_TIMEOUT_SECONDS = 3.0
 
 
-class SecretUnavailableError(RuntimeError):
-    """The extension did not return the secret (names the secret id, never its value)."""
+class SecretUnavailableError(StoreUnavailableError):
+    """No URL could be read from the secret (names the secret id, never its value)."""
 
 
 def store_url(settings: Settings, store: Store) -> str | None:
@@ -26,7 +24,12 @@ def store_url(settings: Settings, store: Store) -> str | None:
     if plain is not None:
         return str(plain.get_secret_value())
     secret_id: str | None = getattr(settings, f"{store}_url_secret_id")
-    return read_secret(secret_id) if secret_id else None
+    if not secret_id:
+        return None
+    try:
+        return read_secret(secret_id)
+    except SecretUnavailableError as error:
+        raise SecretUnavailableError(str(error), store) from None
 
 
 def store_configured(settings: Settings, store: Store) -> bool:
@@ -35,7 +38,8 @@ def store_configured(settings: Settings, store: Store) -> bool:
 
 @lru_cache(maxsize=16)
 def read_secret(secret_id: str) -> str:
-    """A secret's string; a JSON secret with a `url` key yields that key's value."""
+    """The URL a secret holds: the secret string itself, or the `url` key of a JSON object.
+    Failures are not cached: the next use tries again."""
     # Imported here: urllib.request costs ~20 ms of init, and only secret-based stores need it.
     import urllib.parse
     import urllib.request
@@ -56,9 +60,12 @@ def read_secret(secret_id: str) -> str:
     if not isinstance(secret, str):
         raise SecretUnavailableError(f"secret {secret_id!r} has no SecretString")
     try:
-        document = json.loads(secret)
+        document: object = json.loads(secret)
     except ValueError:
-        return secret
-    if isinstance(document, dict) and isinstance(document.get("url"), str):
-        return str(document["url"])
-    return secret
+        document = secret
+    url = document.get("url") if isinstance(document, dict) else document
+    if not isinstance(url, str) or "://" not in url:
+        raise SecretUnavailableError(
+            f"secret {secret_id!r} holds no URL: expected the URL itself or JSON with a 'url' key"
+        )
+    return url

@@ -40,7 +40,7 @@ def _error_response(error: InternalCodeBase | str, headers: dict[str, str]) -> d
 
 COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: openapi_error("Route or resource not found (8002, or the domain's not-found code)"),
-    405: openapi_error("Method not allowed (8003)", Allow="Allowed methods"),
+    405: openapi_error("Method not allowed (8003)", Allow="Every method the path accepts"),
     413: openapi_error("Request body too large (8004)"),
     422: openapi_error("Request validation failed, every offending field named (8001)"),
     500: openapi_error("Unexpected error (100); no internal detail is exposed"),

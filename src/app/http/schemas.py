@@ -1,8 +1,12 @@
-"""Request-model bases every domain shares: closed bodies, partial updates, text fields."""
+"""Model bases and field types every domain shares: closed bodies, partial updates, text
+fields, UTC timestamps."""
 
+from datetime import datetime
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, model_validator
+
+from app.core.clock import ensure_utc
 
 # PostgreSQL text cannot hold NUL: text fields refuse it as invalid input, on every store.
 WITHOUT_NUL = r"^[^\x00]*$"
@@ -11,6 +15,9 @@ WITHOUT_NUL = r"^[^\x00]*$"
 Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255, pattern=WITHOUT_NUL)
 ]
+
+# A timestamp in a response: always UTC, whatever zone the store's session used.
+UtcDateTime = Annotated[datetime, AfterValidator(ensure_utc)]
 
 
 class InputModel(BaseModel):

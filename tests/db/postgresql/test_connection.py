@@ -5,6 +5,7 @@ Each failure a dead or slow database can cause must come out as the mapped 503 (
 
 import asyncio
 import secrets
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -14,6 +15,7 @@ from sqlalchemy import exc, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.core.settings import Settings
+from app.core.stores import StoreUnavailableError
 from app.db.postgresql.connection import (
     PostgreSQLNotConfiguredError,
     build_engine,
@@ -47,16 +49,21 @@ def assert_postgresql_unavailable(error: BaseException) -> None:
     assert (api_error.status_code, api_error.code.code) == (503, 9001)
 
 
-async def test_sessions_run_in_utc_with_timeouts_and_a_name(engine_factory: EngineFactory) -> None:
+async def test_connections_carry_a_name_and_no_session_state(
+    engine_factory: EngineFactory,
+) -> None:
     engine = engine_factory(postgresql_statement_timeout_ms=1234)
     async with engine.connect() as connection:
+        # A statement run often would be prepared on the server by psycopg's default.
+        for _ in range(10):
+            await connection.execute(text("SELECT 1"))
+        prepared = await connection.scalar(text("SELECT count(*) FROM pg_prepared_statements"))
         settings = await connection.execute(
-            text(
-                "SELECT current_setting('TimeZone'), current_setting('statement_timeout'),"
-                " current_setting('application_name')"
-            )
+            text("SELECT current_setting('statement_timeout'), current_setting('application_name')")
         )
-        assert settings.one() == ("UTC", "1234ms", "app-testing")
+    assert prepared == 0
+    # No startup options (a transaction pooler refuses them): the server's own timeout holds.
+    assert settings.one() == ("0", "app-testing")
 
 
 async def test_the_shared_engine_answers(settings_factory: SettingsFactory) -> None:
@@ -124,13 +131,33 @@ def test_any_postgresql_url_is_driven_by_psycopg(settings_factory: SettingsFacto
         database_url(settings_factory(postgresql_url=None, postgresql_url_secret_id=None))
 
 
-async def test_statement_timeout_is_a_503(engine_factory: EngineFactory) -> None:
-    engine = engine_factory(postgresql_statement_timeout_ms=50)
-    async with engine.connect() as connection:
-        # psycopg's QueryCanceled, wrapped by SQLAlchemy
-        with pytest.raises(exc.OperationalError) as raised:
-            await connection.execute(text("SELECT pg_sleep(2)"))
+@pytest.mark.parametrize("session", [read_session, transaction])
+async def test_statement_timeout_is_a_fast_503_and_cancels_the_query(
+    settings_factory: SettingsFactory, session: Callable[[Settings], Any]
+) -> None:
+    settings = settings_factory(postgresql_statement_timeout_ms=200)
+    marker = secrets.token_hex(4)
+    started = time.perf_counter()
+    with pytest.raises(StoreUnavailableError) as raised:
+        async with session(settings) as slow:
+            await slow.execute(text(f"SELECT pg_sleep(5) -- {marker}"))
+    assert time.perf_counter() - started < 2
     assert_postgresql_unavailable(raised.value)
+    # The client's deadline cancelled the query on the server, and the pool still serves.
+    async with read_session(settings) as fresh:
+        running = await fresh.scalar(
+            text("SELECT count(*) FROM pg_stat_activity WHERE query LIKE :marker"),
+            {"marker": f"SELECT pg_sleep(5) -- {marker}"},
+        )
+    assert running == 0
+
+
+async def test_an_error_inside_the_block_is_not_taken_for_the_timeout(
+    settings_factory: SettingsFactory,
+) -> None:
+    with pytest.raises(TimeoutError, match="not ours"):
+        async with read_session(settings_factory(postgresql_statement_timeout_ms=5000)):
+            raise TimeoutError("not ours")
 
 
 async def test_lambda_pool_holds_one_connection(

@@ -75,3 +75,14 @@ def test_ipv6_addresses_are_normalised() -> None:
 def test_an_authenticated_user_is_the_client_whatever_the_address() -> None:
     assert client_identity(_scope(user=SimpleUser("alice")), 0) == "user:alice"
     assert client_identity(_scope(user=UnauthenticatedUser()), 0) == "ip:10.0.0.9"
+
+
+def test_alb_events_give_the_right_most_forwarded_entry() -> None:
+    # Mangum hands over the whole X-Forwarded-For as the client address of an ALB event.
+    forwarded = "6.6.6.6, 203.0.113.5, 198.51.100.7"
+    scope = _scope(
+        forwarded_for=[forwarded], client=(forwarded, 0), aws_event=build_event("alb_multi")
+    )
+    assert client_identity(scope, trusted_proxy_hops=0) == "ip:198.51.100.7"
+    # A proxy in front of the ALB (e.g. CloudFront) is one more trusted hop.
+    assert client_identity(scope, trusted_proxy_hops=2) == "ip:203.0.113.5"

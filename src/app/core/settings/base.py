@@ -17,7 +17,9 @@ LogLevel = Literal["TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRI
 class BaseAppSettings(BaseSettings):
     """Every setting the app reads. Environment classes only change defaults."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    # An empty variable (`POSTGRESQL_URL=` in .env or the environment) counts as unset, so it
+    # never hides a *_SECRET_ID or a default.
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, env_ignore_empty=True)
 
     environment: EnvironmentName = "local"
     service_name: str = Field(default="app", pattern=r"^[a-z][a-z0-9-]{0,62}$")
@@ -33,7 +35,6 @@ class BaseAppSettings(BaseSettings):
     cors_allow_origins: Annotated[list[str], NoDecode] = []
     max_request_body_bytes: int = Field(default=1024 * 1024, ge=1)
     readiness_timeout_seconds: float = Field(default=3.0, gt=0)
-    lambda_reraise_unhandled: bool = False
 
     # Store URLs. On Lambda the *_SECRET_ID variables name a Secrets Manager secret instead,
     # read once per sandbox through the Parameters and Secrets extension (core/secrets.py).

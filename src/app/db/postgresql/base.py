@@ -23,7 +23,8 @@ class Base(DeclarativeBase):
 class TimestampMixin:
     """created_at/updated_at set by the database clock.
 
-    Sessions run with TimeZone=UTC (see connection.py), so these read back as aware UTC.
+    They read back aware, in the zone of whichever server session ran the query (a pooler
+    may hand out any); responses convert them to UTC (`UtcDateTime` in app.http.schemas).
     """
 
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -5,6 +5,7 @@ Built from the app's settings on first use and kept by a Lambda sandbox between 
 SQLAlchemy imports the psycopg driver only when the engine is built.
 """
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
 
 from app.core.secrets import store_url
 from app.core.settings import Settings
+from app.core.stores import StoreUnavailableError
 from app.db.lazy_client import LazyClient
 
 
@@ -67,6 +69,12 @@ class EngineOptions:
 
 
 def _create_engine(options: EngineOptions) -> AsyncEngine:
+    # Nothing here may outlive a transaction on the server, because transaction poolers
+    # (PgBouncer in transaction mode, RDS Proxy) hand each transaction to any server
+    # connection: no server-side prepared statements (psycopg prepares a statement run 5
+    # times; another server connection then lacks it), and no session settings (the startup
+    # `options` parameter is refused by PgBouncer). The statement timeout is therefore
+    # enforced by the client (`_bounded`), and timestamps are converted to UTC by the API.
     return create_async_engine(
         options.url,
         pool_size=options.pool_size,
@@ -76,8 +84,8 @@ def _create_engine(options: EngineOptions) -> AsyncEngine:
         pool_timeout=options.pool_timeout,
         connect_args={
             "connect_timeout": options.connect_timeout,
-            "options": f"-c statement_timeout={options.statement_timeout_ms} -c TimeZone=UTC",
             "application_name": options.application_name,
+            "prepare_threshold": None,
         },
     )
 
@@ -92,6 +100,7 @@ class Sessions:
     engine: AsyncEngine
     transactional: async_sessionmaker[AsyncSession]
     read_only: async_sessionmaker[AsyncSession]
+    timeout_seconds: float | None  # the bound on each read and each transaction
 
 
 def _connect(options: EngineOptions) -> Sessions:
@@ -105,6 +114,7 @@ def _connect(options: EngineOptions) -> Sessions:
         # Loaded rows stay readable after commit, so services can return what they wrote.
         async_sessionmaker(engine, expire_on_commit=False),
         async_sessionmaker(autocommit, expire_on_commit=False),
+        options.statement_timeout_ms / 1000 or None,
     )
 
 
@@ -118,16 +128,34 @@ shared = LazyClient(EngineOptions.from_settings, _connect, _dispose)
 @asynccontextmanager
 async def read_session(settings: Settings) -> AsyncIterator[AsyncSession]:
     """A session for reads only, in autocommit: every statement commits on its own."""
-    async with shared.get(settings).read_only() as session:
+    sessions = shared.get(settings)
+    async with _bounded(sessions), sessions.read_only() as session:
         yield session
 
 
 @asynccontextmanager
 async def transaction(settings: Settings) -> AsyncIterator[AsyncSession]:
     """A session in one transaction, committed when the block ends, rolled back if it raises."""
-    async with shared.get(settings).transactional() as session:
+    sessions = shared.get(settings)
+    async with _bounded(sessions), sessions.transactional() as session:
         yield session
         await session.commit()
+
+
+@asynccontextmanager
+async def _bounded(sessions: Sessions) -> AsyncIterator[None]:
+    """POSTGRESQL_STATEMENT_TIMEOUT_MS on the whole block, enforced here rather than by the
+    server, whatever pooler is in between. On expiry psycopg cancels the running query on the
+    server (a cancel request, which poolers forward) and the block fails as PostgreSQL's 503."""
+    deadline = asyncio.timeout(sessions.timeout_seconds)
+    try:
+        async with deadline:
+            yield
+    except TimeoutError:
+        if not deadline.expired():
+            raise
+        message = "PostgreSQL did not answer within POSTGRESQL_STATEMENT_TIMEOUT_MS"
+        raise StoreUnavailableError(message, "postgresql") from None
 
 
 async def ping(settings: Settings) -> None:

@@ -41,14 +41,15 @@ class CommonInternalCode(InternalCodeBase):
         8001,
         422,
         "Failed Pydantic validations on request",
-        "validation failed: malformed or missing JSON body, bad field, unknown field, bad query",
+        "validation failed: malformed, non-UTF-8 or missing JSON body, bad field, unknown field,"
+        " bad query",
     )
     ROUTE_NOT_FOUND = 8002, 404, "Route not found", "no route matches the path"
     METHOD_NOT_ALLOWED = (
         8003,
         405,
         "Method not allowed",
-        "the route exists but not for this method (`Allow` lists the methods)",
+        "the path exists but not for this method (`Allow` lists every method of the path)",
     )
     PAYLOAD_TOO_LARGE = (
         8004,

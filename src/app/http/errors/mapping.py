@@ -6,6 +6,7 @@ module never imports a database driver itself.
 
 import sys
 
+from app.core.stores import Store, StoreUnavailableError
 from app.http.errors.codes import CommonInternalCode
 from app.http.errors.exceptions import (
     BaseApiRestException,
@@ -14,15 +15,15 @@ from app.http.errors.exceptions import (
     ServiceUnavailableError,
 )
 
-_STORES = {
+_STORES: dict[Store, tuple[CommonInternalCode, str]] = {
     "postgresql": (CommonInternalCode.POSTGRESQL_UNAVAILABLE, "PostgreSQL"),
-    "mongodb": (CommonInternalCode.MONGODB_UNAVAILABLE, "MongoDB"),
+    "mongo": (CommonInternalCode.MONGODB_UNAVAILABLE, "MongoDB"),
     "redis": (CommonInternalCode.REDIS_UNAVAILABLE, "Redis"),
 }
 
 
-def store_unavailable(store: str) -> ServiceUnavailableError:
-    """503 for a store that is down or too slow; `store` is postgresql, mongodb or redis."""
+def store_unavailable(store: Store) -> ServiceUnavailableError:
+    """503 for a store that is down, too slow, or whose URL secret cannot be read."""
     code, label = _STORES[store]
     return ServiceUnavailableError(
         f"{label} is unavailable, retry later", code=code, headers={"Retry-After": "1"}
@@ -63,7 +64,7 @@ def _from_pymongo(error: Exception) -> BaseApiRestException | None:
     if isinstance(error, errors.DuplicateKeyError):
         return ConflictError()
     if isinstance(error, errors.ConnectionFailure | errors.ExecutionTimeout | errors.WTimeoutError):
-        return store_unavailable("mongodb")
+        return store_unavailable("mongo")
     return None
 
 
@@ -87,6 +88,8 @@ def to_api_exception(error: BaseException) -> BaseApiRestException | None:
     """The API exception for `error`, or None when it is a bug (answered as 500)."""
     if isinstance(error, BaseApiRestException):
         return error
+    if isinstance(error, StoreUnavailableError) and error.store is not None:
+        return store_unavailable(error.store)
     if not isinstance(error, Exception):
         return None
     for module, translate in _TRANSLATORS:

@@ -7,7 +7,7 @@ Store failures become their 503s through the shared error mapping; anything else
 from loguru import logger
 from starlette.types import Message, Receive, Scope, Send
 
-from app.core.context import unhandled_errors_var
+from app.core.context import get_trace_id, unhandled_errors_var
 from app.core.logging import printable
 from app.core.sentry import capture_exception
 from app.http.asgi import HttpMiddleware
@@ -32,9 +32,9 @@ class UnhandledErrorMiddleware(HttpMiddleware):
             if api_error is None:
                 logger.opt(exception=error).error("Unhandled error on {}", printable(scope["path"]))
                 capture_exception(error)
-                swallowed = unhandled_errors_var.get()
-                if swallowed is not None:
-                    swallowed.append(error)
+                failed = unhandled_errors_var.get()
+                if failed is not None:
+                    failed.append(get_trace_id())
                 api_error = BaseApiRestException("Internal server error")
             else:
                 logger.warning(

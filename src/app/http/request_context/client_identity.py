@@ -2,6 +2,7 @@
 
 import ipaddress
 from collections.abc import Mapping
+from typing import Any
 
 from starlette.authentication import BaseUser
 from starlette.types import Scope
@@ -20,7 +21,16 @@ def client_identity(scope: Scope, trusted_proxy_hops: int) -> str:
     user = scope.get("user")
     if isinstance(user, BaseUser) and user.is_authenticated:
         return f"user:{user.identity}"
-    ip = _forwarded_ip(scope, trusted_proxy_hops) or _lambda_source_ip(scope) or _peer_ip(scope)
+    context = lambda_request_context(scope)
+    if context is not None and "elb" in context:
+        # ALB events carry no source IP, and Mangum makes the whole X-Forwarded-For the
+        # client: the ALB is itself a trusted proxy, so its entry (the right-most) is the peer.
+        trusted_proxy_hops = max(trusted_proxy_hops, 1)
+    ip = (
+        _forwarded_ip(scope, trusted_proxy_hops)
+        or _api_gateway_source_ip(context)
+        or _peer_ip(scope)
+    )
     return f"ip:{ip}" if ip else UNKNOWN_CLIENT
 
 
@@ -40,9 +50,8 @@ def _forwarded_ip(scope: Scope, trusted_proxy_hops: int) -> str | None:
     return _valid_ip(hops[-min(trusted_proxy_hops, len(hops))])
 
 
-def _lambda_source_ip(scope: Scope) -> str | None:
+def _api_gateway_source_ip(context: Mapping[str, Any] | None) -> str | None:
     """API Gateway's view of the caller: `identity.sourceIp` (REST, v1), `http.sourceIp` (v2)."""
-    context = lambda_request_context(scope)
     if context is None:
         return None
     for section in ("http", "identity"):

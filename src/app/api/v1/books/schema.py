@@ -1,6 +1,5 @@
 """Book DTOs: what clients send (create, replace, patch), what they get back, list queries."""
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 from uuid import UUID
@@ -10,7 +9,7 @@ from pydantic import MISSING, AfterValidator, BaseModel, ConfigDict, Field
 from app.api.v1.books.isbn import normalise_isbn
 from app.core.clock import utc_now
 from app.http.pagination import PageParams
-from app.http.schemas import WITHOUT_NUL, InputModel, Name, PatchModel
+from app.http.schemas import WITHOUT_NUL, InputModel, Name, PatchModel, UtcDateTime
 
 # Old enough for antiquity, while still rejecting garbage such as -2**31.
 MIN_YEAR = -3000
@@ -71,8 +70,8 @@ class BookPublic(BaseModel):
     year: int
     type: BookType
     isbn: str | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
     version: int = Field(description="+1 on every change; the ETag is this number quoted")
 
 

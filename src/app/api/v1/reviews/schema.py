@@ -2,14 +2,13 @@
 (`{"$gt": ""}`) or an unknown field is a 422, so no request value reaches a query as an object.
 """
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
 from pydantic import MISSING, BaseModel, ConfigDict, Field, StringConstraints
 
 from app.http.pagination import PageParams
-from app.http.schemas import WITHOUT_NUL, InputModel, PatchModel
+from app.http.schemas import WITHOUT_NUL, InputModel, PatchModel, UtcDateTime
 
 # Strict: "4" and true are not ratings.
 Rating = Annotated[int, Field(ge=1, le=5, strict=True, examples=[4])]
@@ -50,8 +49,8 @@ class ReviewPublic(BaseModel):
     title: str | None
     body: str
     reviewer: str
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
 
 
 class ReviewSummary(BaseModel):

@@ -43,8 +43,9 @@ def _migrate(connection: Connection) -> None:
 
 
 async def _migrate_online() -> None:
-    # DDL such as CREATE INDEX may rightly outlast the request statement timeout.
-    engine = build_engine(settings.model_copy(update={"postgresql_statement_timeout_ms": 0}))
+    # Not through read_session/transaction: DDL such as CREATE INDEX may rightly outlast the
+    # statement timeout of requests.
+    engine = build_engine(settings)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_migrate)
