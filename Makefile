@@ -26,7 +26,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 # The app image (docker_images/app/Dockerfile) runs uvicorn with the same flags.
 UVICORN_FLAGS := --no-proxy-headers --no-access-log --no-server-header
 
-.PHONY: help install pgbouncer run token seed module migrate revision lambda bundle bench load test \
+.PHONY: help install pgbouncer run token seed module migrate revision lambda bundle bench fuzz load test \
 	lint lint-ruff lint-types \
 	lint-imports lint-infra fmt codes clean
 
@@ -85,6 +85,9 @@ bundle: install ## Build dist/lambda and dist/lambda.zip (python3.12, x86_64, ru
 
 bench: install ## Cold start, warm latency, RSS, size of the bundle vs reference apps (BENCH_ARGS=--quick)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+fuzz: install ## schemathesis against the app: every check and phase, fixed seed (FUZZ_ARGS=--max-examples 100)
+	$(BIN)/python scripts/devstack.py run -- $(BIN)/python scripts/fuzz.py $(FUZZ_ARGS)
 
 load: install ## Load test on loopback: req/s, p50/p99, errors, RSS for /health and GET book (LOAD_ARGS=--seconds 30)
 	$(BIN)/python bench/load.py $(LOAD_ARGS)

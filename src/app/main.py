@@ -19,6 +19,7 @@ with collector_paused():
     from app.http.body_limit import BodySizeLimitMiddleware
     from app.http.errors.handlers import install_error_handlers
     from app.http.errors.middleware import UnhandledErrorMiddleware
+    from app.http.etags import document_if_match
     from app.http.idempotency.middleware import IdempotencyMiddleware
     from app.http.idempotency.openapi import document_idempotent_routes
     from app.http.idempotency.route import idempotent_routes
@@ -97,7 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware, root_path=settings.api_base_path)
     # The documented contract: what a deployment with Redis answers.
     document_idempotent_routes(app)
-    document_authentication(app)
+    document_if_match(app)
+    document_authentication(app, enabled=settings.auth_enabled)
     document_rate_limit(app, path_prefix=API_V1)
     document_request_id(app)
     return app

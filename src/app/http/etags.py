@@ -3,12 +3,15 @@
 import re
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, FastAPI, Header
 
 from app.http.errors.exceptions import BadRequestError
-from app.http.openapi import openapi_error
+from app.http.openapi import OpenApiDocument, extend_openapi, openapi_error, operations
 
-_ENTITY_TAG = re.compile(r'(?:W/)?"(\d{1,18})"')
+_ENTITY_TAG = re.compile(r'(?:W/)?"([0-9]{1,18})"')
+# What `parse_if_match` accepts, as the parameter's OpenAPI schema says it.
+_TAG = r'(W/)?"[0-9]{1,18}"'
+IF_MATCH_PATTERN = rf"^[ \t]*(\*|{_TAG}([ \t]*,[ \t]*{_TAG})*)[ \t]*$"
 
 MALFORMED_IF_MATCH = openapi_error('Malformed If-Match: not "<version>", W/"<version>" or * (8009)')
 
@@ -49,3 +52,15 @@ async def _if_match(
 
 
 IfMatchDep = Annotated[ExpectedVersions, Depends(_if_match)]
+
+
+def document_if_match(app: FastAPI) -> None:
+    """The exact `If-Match` schema on every operation that reads it (a malformed one is a 400)."""
+
+    def step(document: OpenApiDocument) -> None:
+        for _, _, operation in operations(document):
+            for parameter in operation.get("parameters", ()):
+                if parameter["name"].lower() == "if-match":
+                    parameter["schema"] = {"type": "string", "pattern": IF_MATCH_PATTERN}
+
+    extend_openapi(app, step)

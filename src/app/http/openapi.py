@@ -38,13 +38,28 @@ def _error_response(error: InternalCodeBase | str, headers: dict[str, str]) -> d
     return {"description": description, "headers": documented}
 
 
+def openapi_links(parameter: str, *operation_ids: str) -> dict[str, Any]:
+    """Links from a creation's response to the operations that take the new id as
+    `parameter`: clients (and stateful fuzzers) follow them from `data.id`."""
+    return {
+        operation_id: {
+            "operationId": operation_id,
+            "parameters": {parameter: "$response.body#/data/id"},
+        }
+        for operation_id in operation_ids
+    }
+
+
 COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: openapi_error("Route or resource not found (8002, or the domain's not-found code)"),
     405: openapi_error("Method not allowed (8003)", Allow="Every method the path accepts"),
     413: openapi_error("Request body too large (8004)"),
     422: openapi_error("Request validation failed, every offending field named (8001)"),
     500: openapi_error("Unexpected error (100); no internal detail is exposed"),
-    503: openapi_error("A store is unavailable or timed out (9001-9003)", Retry_After="Seconds"),
+    503: openapi_error(
+        "A store, or the token issuer's keys, unavailable or timed out (9001-9003, 9005)",
+        Retry_After="Seconds",
+    ),
 }
 
 

@@ -229,3 +229,13 @@ async def test_openapi_shows_the_bearer_scheme_and_each_operations_scope(
             assert scope == f"{domain}:{access}", (method, path)
             assert {"401", "403"} <= set(operation["responses"]), (method, path)
             assert "WWW-Authenticate" in operation["responses"]["401"]["headers"]
+
+
+async def test_with_auth_off_the_document_asks_for_no_token(app_factory: AppFactory) -> None:
+    async with app_client(app_factory(auth_enabled=False)) as client:
+        document = (await client.get("/openapi.json")).json()
+    assert "securitySchemes" not in document.get("components", {})
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            assert "security" not in operation
+            assert "401" not in operation["responses"]

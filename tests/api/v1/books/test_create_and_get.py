@@ -53,6 +53,11 @@ async def test_unknown_and_malformed_ids(client: httpx.AsyncClient) -> None:
     assert [error["field"] for error in details["errors"]] == ["path.book_id"]
 
 
+async def test_a_json_integer_year_is_accepted(client: httpx.AsyncClient) -> None:
+    book = assert_envelope(await client.post("/v1/books", json=book_payload(year=2001.0)), 201)
+    assert book["year"] == 2001
+
+
 async def test_unknown_fields_are_rejected(client: httpx.AsyncClient) -> None:
     response = await client.post("/v1/books", json=book_payload(publisher="Chilton"))
 
@@ -72,6 +77,10 @@ async def test_unknown_fields_are_rejected(client: httpx.AsyncClient) -> None:
         ("type", "audio"),
         ("isbn", "978-0-306-40615-8"),  # wrong check digit
         ("isbn", "12345"),
+        ("isbn", "".join(chr(0xFF10 + int(d)) for d in "9780306406157")),  # full-width digits
+        ("year", "2001"),  # a JSON string is no integer
+        ("year", 2001.5),
+        ("year", True),
     ],
 )
 async def test_invalid_fields_are_named(

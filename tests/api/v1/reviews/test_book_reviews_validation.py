@@ -43,6 +43,8 @@ async def reviews_of(client: httpx.AsyncClient, book_id: UUID) -> list[dict[str,
         ({"body": ""}, "body.body"),
         ({"body": "b" * 5001}, "body.body"),
         ({"reviewer": " "}, "body.reviewer"),
+        ({"reviewer": " \t\n "}, "body.reviewer"),
+        ({"reviewer": "r" * 99 + "  "}, "body.reviewer"),  # the limit counts what is sent
         ({"reviewer": "r" * 101}, "body.reviewer"),
         ({"$where": "sleep(1000)"}, "body.$where"),
         ({"book_id": "x"}, "body.book_id"),
@@ -60,6 +62,17 @@ async def test_an_invalid_review_is_422_naming_the_field(
     details = assert_envelope(response, 422, code=8001)
     assert field in [error["field"] for error in details["errors"]]
     assert await reviews_of(client, reviewed_book) == before
+
+
+async def test_a_json_integer_rating_and_padded_text_are_accepted(
+    client: httpx.AsyncClient, reviewed_book: UUID
+) -> None:
+    # 4.0 is an integer to JSON Schema; surrounding spaces are stripped from what is stored.
+    body = {"rating": 4.0, "body": "  Fine read.  ", "reviewer": " ann "}
+    created = assert_envelope(
+        await client.post(f"/v1/books/{reviewed_book}/reviews", json=body), 201
+    )
+    assert (created["rating"], created["body"], created["reviewer"]) == (4, "Fine read.", "ann")
 
 
 @pytest.mark.parametrize(

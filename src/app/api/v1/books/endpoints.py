@@ -15,7 +15,7 @@ from app.http.auth.route import requires
 from app.http.envelope import EnvelopeResponse, envelope_response
 from app.http.etags import MALFORMED_IF_MATCH, IfMatchDep, version_etag
 from app.http.idempotency.route import IDEMPOTENT
-from app.http.openapi import openapi_error, openapi_header
+from app.http.openapi import openapi_error, openapi_header, openapi_links
 from app.http.pagination import Page
 from app.http.read_cache import X_CACHE_HEADER
 
@@ -67,6 +67,9 @@ async def list_books(query: Annotated[BookListQuery, Query()], service: BookServ
         201: {
             "description": "Book created",
             "headers": {**_WITH_ETAG, "Location": openapi_header("Path of the new book")},
+            "links": openapi_links(
+                "book_id", "get_book", "replace_book", "patch_book", "delete_book"
+            ),
         },
         409: _DUPLICATE_ISBN,
     },

@@ -2,7 +2,9 @@
 
 import re
 
-_SEPARATORS = re.compile(r"[\s-]")
+# What an ISBN may be written with: digits, X, hyphens and spaces (its OpenAPI pattern).
+ISBN_CHARACTERS = r"^[0-9Xx -]+$"
+_SEPARATORS = re.compile(r"[ -]")
 _ISBN_10 = re.compile(r"\d{9}[\dX]")
 _ISBN_13 = re.compile(r"97[89]\d{10}")
 

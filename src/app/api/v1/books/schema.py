@@ -1,15 +1,15 @@
 """Book DTOs: what clients send (create, replace, patch), what they get back, list queries."""
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import MISSING, AfterValidator, BaseModel, ConfigDict, Field
 
-from app.api.v1.books.isbn import normalise_isbn
+from app.api.v1.books.isbn import ISBN_CHARACTERS, normalise_isbn
 from app.core.clock import utc_now
 from app.http.pagination import PageParams
-from app.http.schemas import WITHOUT_NUL, InputModel, Name, PatchModel, UtcDateTime
+from app.http.schemas import INTEGRAL, WITHOUT_NUL, InputModel, Name, PatchModel, UtcDateTime
 
 # Old enough for antiquity, while still rejecting garbage such as -2**31.
 MIN_YEAR = -3000
@@ -31,10 +31,27 @@ def _not_after_next_year(year: int) -> int:
     return year
 
 
-Year = Annotated[int, Field(ge=MIN_YEAR), AfterValidator(_not_after_next_year)]
+def _next_year_at_most(schema: dict[str, Any]) -> None:
+    # The bound moves with the calendar: documented as it stands when the schema is built.
+    schema["maximum"] = utc_now().year + 1
+
+
+Year = Annotated[
+    int,
+    Field(ge=MIN_YEAR, strict=True, json_schema_extra=_next_year_at_most),
+    INTEGRAL,
+    AfterValidator(_not_after_next_year),
+]
 Isbn = Annotated[
     str,
-    Field(description="ISBN-10 or ISBN-13, hyphens allowed; stored and returned as ISBN-13"),
+    Field(
+        description="ISBN-10 or ISBN-13 with a valid check digit, hyphens or spaces allowed; "
+        "stored and returned as ISBN-13",
+        min_length=10,
+        max_length=17,
+        pattern=ISBN_CHARACTERS,
+        json_schema_extra={"format": "isbn"},
+    ),
     AfterValidator(normalise_isbn),
 ]
 

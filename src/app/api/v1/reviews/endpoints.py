@@ -20,7 +20,7 @@ from app.http.asgi import location_of
 from app.http.auth.route import requires
 from app.http.envelope import EnvelopeResponse, envelope_response
 from app.http.idempotency.route import IDEMPOTENT
-from app.http.openapi import openapi_error, openapi_header
+from app.http.openapi import openapi_error, openapi_header, openapi_links
 from app.http.pagination import Page
 
 if TYPE_CHECKING:
@@ -50,6 +50,7 @@ _REVIEW_NOT_FOUND: dict[int | str, dict[str, Any]] = {
         201: {
             "description": "Review created",
             "headers": {"Location": openapi_header("Path of the new review")},
+            "links": openapi_links("review_id", "get_review", "update_review", "delete_review"),
         },
         **_BOOK_NOT_FOUND,
     },

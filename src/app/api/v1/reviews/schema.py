@@ -8,19 +8,24 @@ from uuid import UUID
 from pydantic import MISSING, BaseModel, ConfigDict, Field, StringConstraints
 
 from app.http.pagination import PageParams
-from app.http.schemas import WITHOUT_NUL, InputModel, PatchModel, UtcDateTime
+from app.http.schemas import (
+    INTEGRAL,
+    NOT_BLANK,
+    WITHOUT_NUL,
+    InputModel,
+    PatchModel,
+    Stripped,
+    UtcDateTime,
+)
 
-# Strict: "4" and true are not ratings.
-Rating = Annotated[int, Field(ge=1, le=5, strict=True, examples=[4])]
-ReviewTitle = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=200, pattern=WITHOUT_NUL)
-]
+# "4" and true are not ratings; 4.0 is (a JSON integer).
+Rating = Annotated[int, Field(ge=1, le=5, strict=True, examples=[4]), INTEGRAL]
+ReviewTitle = Annotated[str, StringConstraints(max_length=200, pattern=WITHOUT_NUL), Stripped]
 ReviewBody = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=5000, pattern=WITHOUT_NUL),
+    str, StringConstraints(min_length=1, max_length=5000, pattern=NOT_BLANK), Stripped
 ]
 Reviewer = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=WITHOUT_NUL)
+    str, StringConstraints(min_length=1, max_length=100, pattern=NOT_BLANK), Stripped
 ]
 
 
