@@ -121,6 +121,28 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _live_processes() -> dict[int, int]:
+    """{pid: parent pid} of every process that is not a zombie, read from /proc."""
+    parents = {}
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            # pid (comm) state ppid ...: comm may hold spaces and parentheses
+            state, ppid = stat_file.read_text().rpartition(")")[2].split()[:2]
+            if state != "Z":
+                parents[int(stat_file.parent.name)] = int(ppid)
+    return parents
+
+
+def process_tree(root: int) -> list[int]:
+    """`root` and its live descendants. PostgreSQL's backends each start a session of their
+    own, so the postmaster's process group does not hold them."""
+    parents = _live_processes()
+    tree = [root] if root in parents else []
+    for pid in tree:
+        tree += [child for child, parent in parents.items() if parent == pid]
+    return tree
+
+
 def _system_user(name: str) -> pwd.struct_passwd:
     with contextlib.suppress(KeyError):
         return pwd.getpwnam(name)
@@ -204,6 +226,32 @@ class _Server:
                     os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
 
+    def signal_tree(self, sig: signal.Signals) -> None:
+        """Send `sig` to the running server and every process it started."""
+        server = self.procs[-1]
+        if server.poll() is not None:
+            raise DevStackError(f"{self.name} is not running")
+        for pid in process_tree(server.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)
+
+    def kill(self) -> None:
+        """SIGKILL the server and its children, as a crash would, and wait until all are gone.
+
+        The server is reaped at once: a zombie keeps its pid, so PostgreSQL's lock file would
+        still name a live postmaster and refuse a restart on the same data dir. Its orphaned
+        children (backends holding shared memory) are waited for too.
+        """
+        server = self.procs[-1]
+        tree = process_tree(server.pid)
+        for pid in tree:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        server.wait()
+        deadline = time.monotonic() + STOP_GRACE
+        while set(tree) & _live_processes().keys() and time.monotonic() < deadline:
+            time.sleep(0.02)
+
 
 class _Postgres(_Server):
     name, env_var = "postgresql", "POSTGRESQL_URL"
@@ -279,7 +327,10 @@ class _Mongo(_Server):
             raise self.error("secantusd-py (SecantusDB) not found: run uv sync")
         self.dir.mkdir(parents=True, exist_ok=True)
         where = ["--host", "127.0.0.1", "--port", str(self.port), "--storage-path", str(self.dir)]
-        self.spawn([binary, *where, "--log-level", "WARNING"])
+        # With a persistent data dir, a journaled write is on disk when acknowledged, as with
+        # mongod (SecantusDB's default only writes it to its log buffer).
+        durable = ["--sync-on-commit"] if self.persistent else []
+        self.spawn([binary, *where, "--log-level", "WARNING", *durable])
 
     def wait_ready(self, deadline: float) -> str:
         url = f"mongodb://127.0.0.1:{self.port}/{APP_DB}"
@@ -435,6 +486,36 @@ class DevStack:
     def alive(self) -> bool:
         """True while every started server process is still running."""
         return all(server.procs[-1].poll() is None for server in self._servers if server.procs)
+
+    def _server(self, name: str) -> _Server:
+        for server in self._servers:
+            if server.name == name:
+                return server
+        raise DevStackError(f"{name} was not started by this stack")
+
+    def pause(self, name: str) -> None:
+        """Freeze a store (SIGSTOP): it keeps accepting TCP connections and never answers."""
+        self._server(name).signal_tree(signal.SIGSTOP)
+
+    def resume(self, name: str) -> None:
+        """Let a paused store run again (SIGCONT)."""
+        self._server(name).signal_tree(signal.SIGCONT)
+
+    def kill(self, name: str) -> None:
+        """Kill a store as a crash would (SIGKILL to it and its children); `restart` brings it
+        back on the same port and data dir."""
+        self._server(name).kill()
+
+    def restart(self, name: str) -> str:
+        """Start a store again (killing it first if it runs) on its port and data dir; return its
+        URL once it answers. With a persistent `data_dir`, acknowledged writes are still there."""
+        server = self._server(name)
+        if server.procs[-1].poll() is None:
+            server.kill()
+        server.launch()
+        url = server.wait_ready(time.monotonic() + self.timeout)
+        self.urls[server.env_var] = url
+        return url
 
     def stop(self) -> None:
         """Stop every started server (polite signal, then SIGKILL); safe to call twice."""

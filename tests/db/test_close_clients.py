@@ -27,7 +27,7 @@ async def test_an_open_client_is_closed_on_the_server(
     settings = settings_factory(service_name="close-clients")
     assert settings.redis_url is not None
     url, name = settings.redis_url.get_secret_value(), "close-clients-testing"
-    client = holder.get(settings)
+    client = holder.get(settings).client
     await client.ping()
     assert open_connections(url, name) == 1
 
@@ -36,7 +36,7 @@ async def test_an_open_client_is_closed_on_the_server(
 
     # Then the server sees none, and the next use gets a new client
     assert open_connections(url, name) == 0
-    assert holder.get(settings) is not client
+    assert holder.get(settings).client is not client
     await holder.close()
 
 

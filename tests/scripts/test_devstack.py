@@ -34,21 +34,8 @@ def no_store_urls(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def descendants() -> set[int]:
-    """Pids of every process below this one (servers live in their own sessions, same tree)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(stat.parent.name))
-    found: set[int] = set()
-    todo = [os.getpid()]
-    while todo:
-        kids = children.get(todo.pop(), [])
-        found.update(kids)
-        todo.extend(kids)
-    return found
+    """Pids of every live process below this one (servers live in their own sessions)."""
+    return set(devstack.process_tree(os.getpid())) - {os.getpid()}
 
 
 def port_open(port: int) -> bool:
@@ -168,3 +155,31 @@ def test_cli_run_exports_urls_and_returns_the_command_exit_code() -> None:
     assert "started redis" in result.stderr
     assert "hunter2" not in result.stderr
     assert "MONGO_URL from environment: mongodb://app:***@mongo.invalid" in result.stderr
+
+
+def test_a_store_can_be_paused_killed_and_restarted_on_its_data(tmp_path: Path) -> None:
+    with devstack.DevStack(tmp_path, only={"redis"}) as stack:
+        client = redis.Redis.from_url(stack.urls["REDIS_URL"], socket_timeout=0.3)
+        client.set("kept", "yes")
+        client.save()
+
+        stack.pause("redis")  # accepts connections, never answers
+        with pytest.raises(redis.TimeoutError):
+            client.ping()
+        stack.resume("redis")
+        assert client.ping()
+
+        before = descendants()
+        stack.kill("redis")
+        assert not port_open(urlsplit(stack.urls["REDIS_URL"]).port or 0)
+        gone = before - descendants()
+        assert gone
+        assert not [pid for pid in gone if Path(f"/proc/{pid}").exists()]  # reaped, no zombie
+        with pytest.raises(devstack.DevStackError, match="not running"):
+            stack.pause("redis")
+
+        url = stack.restart("redis")
+        assert url == stack.urls["REDIS_URL"]
+        assert redis.Redis.from_url(url).get("kept") == b"yes"
+        with pytest.raises(devstack.DevStackError, match="not started by this stack"):
+            stack.kill("postgresql")

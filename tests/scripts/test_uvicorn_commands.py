@@ -2,23 +2,16 @@
 client that rotates X-Forwarded-For keeps its one rate-limit budget (real uvicorn, real Redis)."""
 
 import json
-import os
 import re
 import secrets
 import shlex
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from scripts.devstack import free_ports
-
-ROOT = Path(__file__).parents[2]
-UVICORN = Path(sys.executable).with_name("uvicorn")
+from tests.support.uvicorn_server import ROOT, uvicorn_serving
 
 
 def _make_run_arguments() -> list[str]:
@@ -41,8 +34,9 @@ def _image_arguments() -> list[str]:
     return command[1:]
 
 
-def _on_port(arguments: list[str], port: int) -> list[str]:
-    """Same flags on 127.0.0.1:`port`, without --reload (its file watcher is not under test)."""
+def _without_address(arguments: list[str]) -> list[str]:
+    """The same flags without host and port (the test picks them), and without --reload (its
+    file watcher is not under test)."""
     kept: list[str] = []
     values = iter(arguments)
     for argument in values:
@@ -50,42 +44,20 @@ def _on_port(arguments: list[str], port: int) -> list[str]:
             next(values)
         elif argument != "--reload":
             kept.append(argument)
-    return [*kept, "--host", "127.0.0.1", "--port", str(port)]
+    return kept
 
 
 @pytest.fixture(params=["make run", "app image"])
 def uvicorn_url(request: pytest.FixtureRequest) -> Iterator[str]:
     arguments = _make_run_arguments() if request.param == "make run" else _image_arguments()
-    (port,) = free_ports()
     env = {
-        **os.environ,
         "ENVIRONMENT": "testing",
         "SERVICE_NAME": f"test-{secrets.token_hex(6)}",
         "RATE_LIMIT_REQUESTS": "2",
         "RATE_LIMIT_WINDOW_SECONDS": "60",
     }
-    process = subprocess.Popen(
-        [str(UVICORN), *_on_port(arguments, port)],
-        cwd=ROOT / "src",
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(f"{url}/health", timeout=1)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"uvicorn did not start: {process.communicate()[1].decode()}")
-                time.sleep(0.1)
+    with uvicorn_serving(_without_address(arguments), env) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_a_rotated_x_forwarded_for_gives_no_fresh_budget(uvicorn_url: str) -> None:

@@ -12,18 +12,14 @@ A service reads through it in three steps: `lookup`, on a miss load from the dat
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from loguru import logger
 from pydantic import BaseModel, ValidationError
 
 from app.core.secrets import store_configured
 from app.core.settings import Settings
-from app.db.redis.connection import get_client, redis_key, unavailable_errors
+from app.db.redis.connection import guarded_client, redis_key, unavailable_errors
 from app.http.openapi import openapi_header
-
-if TYPE_CHECKING:
-    from redis.asyncio import Redis
 
 X_CACHE_HEADER = {"X-Cache": openapi_header("HIT when served from the read cache, else MISS")}
 
@@ -51,22 +47,23 @@ class CacheLookup[ModelT: BaseModel]:
     settings: Settings
     entry: str
     value: ModelT | None
-    client: "Redis | None"  # None when Redis is off or failed: no fill, one timeout is enough
+    fillable: bool  # False when Redis is off or failed: no fill, one timeout is enough
 
     async def fill(self, value: ModelT) -> None:
         """Store what the database returned, unless a newer write fenced the entry."""
-        if self.client is None:
+        if not self.fillable:
             return
         try:
-            await self.client.eval(
-                _STORE_UNLESS_FENCED,
-                2,
-                self.entry,
-                f"{self.entry}:fence",
-                value.model_dump_json(),
-                self.cache.version(value),
-                self.settings.cache_ttl_seconds,
-            )
+            async with guarded_client(self.settings) as client:
+                await client.eval(
+                    _STORE_UNLESS_FENCED,
+                    2,
+                    self.entry,
+                    f"{self.entry}:fence",
+                    value.model_dump_json(),
+                    self.cache.version(value),
+                    self.settings.cache_ttl_seconds,
+                )
         except unavailable_errors() as error:
             logger.warning("Cache fill skipped, Redis unavailable: {}", type(error).__name__)
 
@@ -82,19 +79,19 @@ class VersionedReadCache[ModelT: BaseModel]:
     async def lookup(self, settings: Settings, entity_id: str) -> CacheLookup[ModelT]:
         entry = self.entry_key(settings, entity_id)
         if not store_configured(settings, "redis"):
-            return CacheLookup(self, settings, entry, None, None)
+            return CacheLookup(self, settings, entry, None, fillable=False)
         try:
-            client = await get_client(settings)
-            cached = await client.get(entry)
+            async with guarded_client(settings) as client:
+                cached = await client.get(entry)
         except unavailable_errors() as error:
             logger.warning("Cache read skipped, Redis unavailable: {}", type(error).__name__)
-            return CacheLookup(self, settings, entry, None, None)
+            return CacheLookup(self, settings, entry, None, fillable=False)
         value = None
         if cached is not None:
             # An entry written by an older release with another schema counts as a miss.
             with suppress(ValidationError):
                 value = self.model.model_validate_json(cached)
-        return CacheLookup(self, settings, entry, value, client)
+        return CacheLookup(self, settings, entry, value, fillable=True)
 
     async def invalidate(self, settings: Settings, entity_id: str, version: int | None) -> None:
         """Call after the write committed: `version` is the new one, None when deleted."""
@@ -103,8 +100,10 @@ class VersionedReadCache[ModelT: BaseModel]:
         entry = self.entry_key(settings, entity_id)
         fence = _GONE if version is None else version
         try:
-            client = await get_client(settings)
-            async with client.pipeline(transaction=True) as pipeline:
+            async with (
+                guarded_client(settings) as client,
+                client.pipeline(transaction=True) as pipeline,
+            ):
                 pipeline.delete(entry)
                 pipeline.set(f"{entry}:fence", fence, ex=WRITE_FENCE_SECONDS)
                 await pipeline.execute()

@@ -7,6 +7,8 @@ from time import perf_counter
 
 from pydantic import BaseModel
 
+from app.db.deadline import DeadlineExpired, deadline
+
 Probe = Callable[[], Awaitable[object]]
 # Called before any timer starts (it may import a driver); returns the probe that is timed.
 ReadinessCheck = Callable[[], Probe]
@@ -42,8 +44,10 @@ class ReadinessProbe:
         started = perf_counter()
         error: str | None = None
         try:
-            await asyncio.wait_for(probe(), timeout=self.timeout_seconds)
-        except TimeoutError:
+            # Not asyncio.wait_for: a stalled PostgreSQL would hold a cancelled ping for 10 s.
+            async with deadline(self.timeout_seconds):
+                await probe()
+        except DeadlineExpired:
             error = f"timed out after {self.timeout_seconds}s"
         except Exception as failure:  # a failing store must not fail the probe itself
             error = type(failure).__name__

@@ -2,14 +2,17 @@
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 
 import pytest
+from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from app.core.settings import Settings
+from app.db.breaker import CircuitOpenError
 from app.db.redis.connection import (
     RedisNotConfiguredError,
     get_client,
+    guarded_client,
     ping,
     redis_key,
     unavailable_errors,
@@ -46,20 +49,6 @@ async def test_a_closed_port_fails_fast(
     assert time.perf_counter() - started < 2
 
 
-@pytest.fixture
-async def silent_server_url() -> AsyncIterator[str]:
-    """A server that accepts connections and never answers (a hung Redis)."""
-
-    async def never_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.read()
-        writer.close()
-
-    server = await asyncio.start_server(never_answer, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    yield f"redis://127.0.0.1:{port}/0"
-    server.close()
-
-
 async def test_a_server_that_never_answers_times_out_within_the_socket_timeout(
     settings_factory: SettingsFactory, silent_server_url: str
 ) -> None:
@@ -84,3 +73,51 @@ async def test_readiness_pings_redis(
 
 def _check(report: dict[str, list[dict[str, object]]], name: str) -> dict[str, object]:
     return next(check for check in report["checks"] if check["name"] == name)
+
+
+async def test_repeated_timeouts_open_the_circuit_breaker(
+    settings_factory: SettingsFactory, silent_server_url: str
+) -> None:
+    # Given a hung Redis and a breaker that opens after two timeouts
+    settings = settings_factory(
+        redis_url=silent_server_url,
+        redis_socket_timeout_seconds=0.2,
+        redis_breaker_failures=2,
+        redis_breaker_cooldown_seconds=0.5,
+    )
+    for _ in range(2):
+        with pytest.raises(RedisTimeoutError):
+            async with guarded_client(settings) as client:
+                await client.get("key")
+
+    # When the next call comes, it is refused at once, as Redis being down
+    started = time.perf_counter()
+    with pytest.raises(CircuitOpenError) as refused:
+        async with guarded_client(settings):
+            pytest.fail("the block must not run while the circuit is open")
+    assert time.perf_counter() - started < 0.1
+    assert isinstance(refused.value, unavailable_errors())
+
+    # Readiness bypasses the breaker and sees the real server
+    with pytest.raises(RedisTimeoutError):
+        await ping(settings)
+
+    # After the cooldown, a call tries Redis again
+    await asyncio.sleep(0.5)
+    with pytest.raises(RedisTimeoutError):
+        async with guarded_client(settings) as client:
+            await client.get("key")
+
+
+async def test_an_error_answer_is_not_an_outage(
+    redis_settings: Settings, settings_factory: SettingsFactory
+) -> None:
+    settings = settings_factory(
+        **{**redis_settings.model_dump(include={"service_name"}), "redis_breaker_failures": 1}
+    )
+    for _ in range(3):
+        with pytest.raises(ResponseError):
+            async with guarded_client(settings) as client:
+                await client.eval("return redis.error_reply('no')", 0)
+    async with guarded_client(settings) as client:
+        assert await client.ping()

@@ -54,12 +54,13 @@ class BaseAppSettings(BaseSettings):
     postgresql_statement_timeout_ms: int = Field(default=5000, ge=0)
 
     mongo_database: str | None = None
-    mongo_server_selection_timeout_ms: int = Field(default=3000, ge=1)
     mongo_connect_timeout_ms: int = Field(default=3000, ge=1)
-    mongo_socket_timeout_ms: int = Field(default=5000, ge=1)
+    mongo_timeout_ms: int = Field(default=5000, ge=1)
 
     redis_socket_timeout_seconds: float = Field(default=0.5, gt=0)
     redis_connect_timeout_seconds: float = Field(default=0.5, gt=0)
+    redis_breaker_failures: int = Field(default=3, ge=1)
+    redis_breaker_cooldown_seconds: float = Field(default=5.0, gt=0)
     redis_health_check_interval_seconds: int = Field(default=30, ge=0)
     cache_ttl_seconds: int = Field(default=60, ge=1)
     idempotency_ttl_seconds: int = Field(default=24 * 3600, ge=1)

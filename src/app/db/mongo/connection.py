@@ -3,12 +3,16 @@
 pymongo is imported inside functions only, so importing the app loads no driver.
 """
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import TYPE_CHECKING
 
 from app.core.secrets import store_url
 from app.core.settings import Settings
+from app.core.stores import StoreUnavailableError
+from app.db.deadline import DeadlineExpired, deadline
 from app.db.lazy_client import LazyClient
 from app.db.mongo.base import Document, MongoDocument
 
@@ -27,9 +31,8 @@ class MongoOptions:
     url: str
     database: str | None
     appname: str
-    server_selection_timeout_ms: int
     connect_timeout_ms: int
-    socket_timeout_ms: int
+    timeout_ms: int
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "MongoOptions":
@@ -40,9 +43,8 @@ class MongoOptions:
             url=url,
             database=settings.mongo_database,
             appname=settings.service_name,
-            server_selection_timeout_ms=settings.mongo_server_selection_timeout_ms,
             connect_timeout_ms=settings.mongo_connect_timeout_ms,
-            socket_timeout_ms=settings.mongo_socket_timeout_ms,
+            timeout_ms=settings.mongo_timeout_ms,
         )
 
 
@@ -64,9 +66,11 @@ def _connect(options: MongoOptions) -> Connection:
         uuidRepresentation="standard",
         tz_aware=True,
         tzinfo=UTC,
-        serverSelectionTimeoutMS=options.server_selection_timeout_ms,
         connectTimeoutMS=options.connect_timeout_ms,
-        socketTimeoutMS=options.socket_timeout_ms,
+        # The bound on each operation, server selection and retries included (the driver's
+        # client-side operation timeout, which replaces serverSelectionTimeoutMS and
+        # socketTimeoutMS); `reading` and `writing` bound a whole block by it.
+        timeoutMS=options.timeout_ms,
     )
     # The database named in the URL path wins; MONGO_DATABASE names it when the URL does not
     # (a Secrets Manager URL from Atlas often has no path).
@@ -112,6 +116,45 @@ def durable(collection: "AsyncCollection[Document]") -> "AsyncCollection[Documen
     from pymongo import WriteConcern
 
     return collection.with_options(write_concern=WriteConcern("majority", j=True))
+
+
+@asynccontextmanager
+async def reading(
+    settings: Settings, model: type[MongoDocument]
+) -> AsyncIterator["AsyncCollection[Document]"]:
+    """The model's collection for a block of reads, all of them within MONGO_TIMEOUT_MS."""
+    async with _bounded(settings):
+        yield await get_collection(settings, model)
+
+
+@asynccontextmanager
+async def writing(
+    settings: Settings, model: type[MongoDocument]
+) -> AsyncIterator["AsyncCollection[Document]"]:
+    """The model's collection for a block of writes, all within MONGO_TIMEOUT_MS; each write
+    is acknowledged only once durable (`durable`)."""
+    async with _bounded(settings):
+        yield durable(await get_collection(settings, model))
+
+
+@asynccontextmanager
+async def _bounded(settings: Settings) -> AsyncIterator[None]:
+    """MONGO_TIMEOUT_MS on everything the block does. The driver computes each operation's
+    socket and server-selection timeouts from what is left (`pymongo.timeout`) and raises its
+    timeout error (a 503) when it runs out, even against a server that accepts connections
+    and never answers. Its server selection checks the time only every 0.5 s, though, so a
+    dead server could hold the block half a second longer: `deadline` cuts it at the bound."""
+    import pymongo
+
+    seconds = settings.mongo_timeout_ms / 1000
+    try:
+        async with deadline(seconds):
+            with pymongo.timeout(seconds):
+                yield
+    except DeadlineExpired:
+        raise StoreUnavailableError(
+            "MongoDB did not answer within MONGO_TIMEOUT_MS", "mongo"
+        ) from None
 
 
 async def ping(settings: Settings) -> None:

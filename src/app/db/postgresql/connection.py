@@ -5,7 +5,6 @@ Built from the app's settings on first use and kept by a Lambda sandbox between 
 SQLAlchemy imports the psycopg driver only when the engine is built.
 """
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
 from app.core.secrets import store_url
 from app.core.settings import Settings
 from app.core.stores import StoreUnavailableError
+from app.db.deadline import DeadlineExpired, deadline
 from app.db.lazy_client import LazyClient
 
 
@@ -142,18 +142,22 @@ async def transaction(settings: Settings) -> AsyncIterator[AsyncSession]:
         await session.commit()
 
 
+def _query_cancel_lead(seconds: float) -> float:
+    """How long before the bound a block is first cancelled, so that psycopg can cancel the
+    query on a healthy server (one round trip) before the bound closes the connection."""
+    return min(seconds / 4, 0.25)
+
+
 @asynccontextmanager
 async def _bounded(sessions: Sessions) -> AsyncIterator[None]:
-    """POSTGRESQL_STATEMENT_TIMEOUT_MS on the whole block, enforced here rather than by the
-    server, whatever pooler is in between. On expiry psycopg cancels the running query on the
-    server (a cancel request, which poolers forward) and the block fails as PostgreSQL's 503."""
-    deadline = asyncio.timeout(sessions.timeout_seconds)
+    """POSTGRESQL_STATEMENT_TIMEOUT_MS on the whole block (checkout, pre-ping, connect, queries,
+    commit), enforced here rather than by the server, whatever pooler is in between, and even
+    when the server is stalled (`deadline`). Past it the block fails as PostgreSQL's 503."""
+    seconds = sessions.timeout_seconds
     try:
-        async with deadline:
+        async with deadline(seconds, lead=_query_cancel_lead(seconds or 0)):
             yield
-    except TimeoutError:
-        if not deadline.expired():
-            raise
+    except DeadlineExpired:
         message = "PostgreSQL did not answer within POSTGRESQL_STATEMENT_TIMEOUT_MS"
         raise StoreUnavailableError(message, "postgresql") from None
 

@@ -3,11 +3,14 @@
 redis is imported inside functions only, so importing the app loads no driver.
 """
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from app.core.secrets import SecretUnavailableError, store_url
 from app.core.settings import Settings
+from app.db.breaker import CircuitBreaker, CircuitOpenError
 from app.db.lazy_client import LazyClient
 
 if TYPE_CHECKING:
@@ -25,6 +28,8 @@ class RedisOptions:
     connect_timeout: float
     health_check_interval: int
     client_name: str
+    breaker_failures: int
+    breaker_cooldown_seconds: float
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "RedisOptions":
@@ -37,10 +42,18 @@ class RedisOptions:
             connect_timeout=settings.redis_connect_timeout_seconds,
             health_check_interval=settings.redis_health_check_interval_seconds,
             client_name=f"{settings.service_name}-{settings.environment}",
+            breaker_failures=settings.redis_breaker_failures,
+            breaker_cooldown_seconds=settings.redis_breaker_cooldown_seconds,
         )
 
 
-def _connect(options: RedisOptions) -> "Redis":
+@dataclass(frozen=True, slots=True)
+class Connection:
+    client: "Redis"
+    breaker: CircuitBreaker
+
+
+def _connect(options: RedisOptions) -> Connection:
     from redis.asyncio import Redis
     from redis.asyncio.retry import Retry
     from redis.backoff import NoBackoff
@@ -51,7 +64,7 @@ def _connect(options: RedisOptions) -> "Redis":
     # one timeout per command rather than the driver's default three retries with backoff.
     retry = Retry(NoBackoff(), retries=1, supported_errors=(RedisConnectionError,))
     # No I/O here: the pool connects on the first command.
-    return Redis.from_url(
+    client = Redis.from_url(
         options.url,
         socket_timeout=options.socket_timeout,
         socket_connect_timeout=options.connect_timeout,
@@ -59,25 +72,56 @@ def _connect(options: RedisOptions) -> "Redis":
         retry=retry,
         client_name=options.client_name,
     )
+    breaker = CircuitBreaker("redis", options.breaker_failures, options.breaker_cooldown_seconds)
+    return Connection(client, breaker)
 
 
-async def _close(client: "Redis") -> None:
-    await client.aclose()
+async def _close(connection: Connection) -> None:
+    await connection.client.aclose()
 
 
 shared = LazyClient(RedisOptions.from_settings, _connect, _close)
 
 
 async def get_client(settings: Settings) -> "Redis":
-    """The shared client; raises RedisNotConfiguredError without a URL."""
-    return shared.get(settings)
+    """The shared client, without the circuit breaker (readiness, tests); raises
+    RedisNotConfiguredError without a URL."""
+    return shared.get(settings).client
+
+
+@asynccontextmanager
+async def guarded_client(settings: Settings) -> AsyncIterator["Redis"]:
+    """The shared client for the commands of one block, behind the circuit breaker: after
+    REDIS_BREAKER_FAILURES timeouts or connection errors in a row, it raises
+    `CircuitOpenError` at once for REDIS_BREAKER_COOLDOWN_SECONDS instead of letting each
+    call wait for Redis (app.db.breaker)."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import RedisError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    connection = shared.get(settings)
+    breaker = connection.breaker
+    breaker.before_call()
+    try:
+        yield connection.client
+    except (RedisConnectionError, RedisTimeoutError):
+        breaker.failed()
+        raise
+    except RedisError:
+        breaker.succeeded()  # an error answer (a script error, ...): Redis is there
+        raise
+    except BaseException:
+        breaker.abandoned()
+        raise
+    breaker.succeeded()
 
 
 def unavailable_errors() -> tuple[type[Exception], ...]:
-    """What a down, slow or unreachable Redis raises (the driver's errors and a missing secret)."""
+    """What a down, slow or unreachable Redis raises: the driver's errors, a missing secret,
+    and the open circuit breaker."""
     from redis.exceptions import RedisError
 
-    return (RedisError, SecretUnavailableError)
+    return (RedisError, SecretUnavailableError, CircuitOpenError)
 
 
 def redis_key(settings: Settings, *parts: str) -> str:

@@ -65,6 +65,8 @@ def _from_pymongo(error: Exception) -> BaseApiRestException | None:
         return ConflictError()
     if isinstance(error, errors.ConnectionFailure | errors.ExecutionTimeout | errors.WTimeoutError):
         return store_unavailable("mongo")
+    if isinstance(error, errors.PyMongoError) and error.timeout:  # MONGO_TIMEOUT_MS ran out
+        return store_unavailable("mongo")
     return None
 
 

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import Protocol
 
 from app.core.settings import Settings
-from app.db.redis.connection import get_client, redis_key, unavailable_errors
+from app.db.redis.connection import guarded_client, redis_key, unavailable_errors
 from app.http.errors.mapping import store_unavailable
 from app.http.idempotency.records import IdempotencyRecord
 
@@ -57,25 +57,25 @@ class RedisIdempotencyStore:
     async def claim(self, record_id: str, fingerprint: str) -> IdempotencyRecord | None:
         in_flight = IdempotencyRecord(fingerprint=fingerprint).model_dump_json()
         with _unavailable_as_503():
-            client = await get_client(self.settings)
-            existing = await client.eval(
-                _CLAIM, 1, self._key(record_id), in_flight, IN_FLIGHT_SECONDS
-            )
+            async with guarded_client(self.settings) as client:
+                existing = await client.eval(
+                    _CLAIM, 1, self._key(record_id), in_flight, IN_FLIGHT_SECONDS
+                )
         return None if existing is None else IdempotencyRecord.model_validate_json(existing)
 
     async def complete(self, record_id: str, record: IdempotencyRecord) -> None:
         with _unavailable_as_503():
-            client = await get_client(self.settings)
-            await client.set(
-                self._key(record_id),
-                record.model_dump_json(),
-                ex=self.settings.idempotency_ttl_seconds,
-            )
+            async with guarded_client(self.settings) as client:
+                await client.set(
+                    self._key(record_id),
+                    record.model_dump_json(),
+                    ex=self.settings.idempotency_ttl_seconds,
+                )
 
     async def release(self, record_id: str) -> None:
         with _unavailable_as_503():
-            client = await get_client(self.settings)
-            await client.delete(self._key(record_id))
+            async with guarded_client(self.settings) as client:
+                await client.delete(self._key(record_id))
 
     def _key(self, record_id: str) -> str:
         return redis_key(self.settings, "idempotency", record_id)

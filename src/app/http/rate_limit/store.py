@@ -10,7 +10,7 @@ import time
 from loguru import logger
 
 from app.core.settings import Settings
-from app.db.redis.connection import get_client, redis_key, unavailable_errors
+from app.db.redis.connection import guarded_client, redis_key, unavailable_errors
 from app.http.rate_limit.middleware import RateLimitDecision
 
 # KEYS: the window's counter. ARGV: the window in seconds. The first hit of a window starts
@@ -37,8 +37,8 @@ class RedisRateLimiter:
         window_number = int(now // window)
         key = redis_key(self.settings, "ratelimit", client, str(window_number))
         try:
-            redis = await get_client(self.settings)
-            count = int(await redis.eval(_HIT, 1, key, window))
+            async with guarded_client(self.settings) as redis:
+                count = int(await redis.eval(_HIT, 1, key, window))
         except unavailable_errors() as error:
             logger.warning("Rate limit not applied, Redis unavailable: {}", type(error).__name__)
             return None

@@ -11,7 +11,7 @@ from app.api.v1.books.services import BookService
 from app.api.v1.reviews.models import ReviewDocument
 from app.api.v1.reviews.repositories import ReviewRepository
 from app.core.settings import Settings
-from app.db.mongo.connection import durable, get_collection
+from app.db.mongo.connection import writing
 
 _DUNE, _LEFT_HAND, _SICP = SAMPLE_BOOKS
 
@@ -59,5 +59,5 @@ async def seed(settings: Settings) -> int:
         except BookNotFoundError:
             continue
         present.append(review)
-    reviews = ReviewRepository(durable(await get_collection(settings, ReviewDocument)))
-    return await reviews.add_missing(present)
+    async with writing(settings, ReviewDocument) as collection:
+        return await ReviewRepository(collection).add_missing(present)

@@ -22,7 +22,7 @@ from app.api.v1.reviews.schema import (
     ReviewSummary,
 )
 from app.core.settings import Settings
-from app.db.mongo.connection import durable, get_collection
+from app.db.mongo.connection import reading, writing
 from app.http.pagination import Page
 
 
@@ -83,9 +83,11 @@ class ReviewService:
 
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[ReviewRepository]:
-        yield ReviewRepository(await get_collection(self._settings, ReviewDocument))
+        async with reading(self._settings, ReviewDocument) as collection:
+            yield ReviewRepository(collection)
 
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[ReviewRepository]:
         """Writes are acknowledged once durable: a 2xx survives the loss of the primary."""
-        yield ReviewRepository(durable(await get_collection(self._settings, ReviewDocument)))
+        async with writing(self._settings, ReviewDocument) as collection:
+            yield ReviewRepository(collection)
