@@ -50,8 +50,8 @@ run: install ## Migrate, add sample data, serve the API with reload on http://12
 		&& exec $(BIN)/uvicorn app.main:app \
 		--host $(HOST) --port $(PORT) --reload --reload-dir src $(UVICORN_FLAGS)"
 
-migrate: install ## Upgrade PostgreSQL to the newest migration (POSTGRESQL_URL, else the embedded one)
-	$(if $(POSTGRESQL_URL),,$(BIN)/python scripts/devstack.py run --data-dir .local --) \
+migrate: install ## Upgrade PostgreSQL to the newest migration (POSTGRESQL_URL, else the embedded one, also beside make run)
+	$(BIN)/python scripts/devstack.py run --data-dir .local --needs postgresql -- \
 		$(BIN)/python -m app.db.postgresql.migrate
 
 token: install ## A token from the dev issuer for AUTH_ENABLED=true make run: make token [scope="books:read"] [sub=...]
@@ -71,7 +71,7 @@ module: install ## New domain slice: make module name=authors store=postgres|mon
 MIGRATIONS := src/app/db/postgresql/migrations/versions
 revision: install ## New migration from the model changes: make revision m="add reviews table"
 	@test -n "$(m)" || { echo 'usage: make revision m="what it changes"' >&2; exit 2; }
-	$(if $(POSTGRESQL_URL),,$(BIN)/python scripts/devstack.py run --data-dir .local --) sh -c \
+	$(BIN)/python scripts/devstack.py run --data-dir .local --needs postgresql -- sh -c \
 		"$(BIN)/python -m app.db.postgresql.migrate && $(BIN)/alembic revision --autogenerate \
 		--rev-id $$(printf '%04d' $$(( $$(ls $(MIGRATIONS)/*.py | wc -l) + 1 ))) -m '$(m)'"
 

@@ -25,7 +25,7 @@ from issuer import AUDIENCE, BenchIssuer, bench_issuer
 
 sys.path.insert(0, str(ROOT))
 
-from scripts.devstack import DevStack
+from scripts.devstack import DevStack, load_dotenv
 from tests.support.lambda_events import build_event
 
 BOOK_ID = "6b1f3f52-2c1d-4f4e-9a59-0b3d5e1a7c01"
@@ -90,7 +90,8 @@ def rss_mib(run: ProbeResult) -> float:
 
 @contextmanager
 def stores() -> Iterator[dict[str, str]]:
-    """URL of every store: from the environment, else of an embedded server started here."""
+    """URL of every store: from the environment or .env, else of an embedded server started here."""
+    load_dotenv(ROOT / ".env", names=STORE_URLS)
     stack = DevStack()
     try:
         started = stack.start()

@@ -1,6 +1,8 @@
 """No-Docker dev/test stack: real PostgreSQL, Redis and MongoDB (SecantusDB) servers on 127.0.0.1.
 
-Starts only the stores whose URL variable is unset; used by `make run` and the pytest suite.
+Starts only the stores whose URL variable is unset (in the environment or `.env`); used by
+`make run` and the other make commands, and by the pytest suite. With a data dir, a second
+command joins the stack that already runs there (`make migrate` beside `make run`).
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ import argparse
 import atexit
 import contextlib
 import ctypes
+import fcntl
 import importlib.util
+import json
 import os
 import pwd
 import shlex
@@ -26,11 +30,13 @@ import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import FrameType, TracebackType
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 import psycopg
 import pymongo
 import redis
+from dotenv import dotenv_values
 from psycopg import sql
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -68,6 +74,21 @@ def mask_url(url: str) -> str:
 def apply_env(urls: Mapping[str, str]) -> None:
     """Export the URLs of the started stores into this process's environment."""
     os.environ.update(urls)
+
+
+def load_dotenv(path: Path, names: Collection[str] | None = None) -> dict[str, str]:
+    """Export the values of the `.env` file at `path` (only `names`, when given) that the
+    environment does not set, as the app's settings read them: the environment wins, and an
+    empty value counts as unset on either side. Returns what was exported."""
+    if not path.is_file():
+        return {}
+    exported = {
+        name: value
+        for name, value in dotenv_values(path).items()
+        if value and not os.environ.get(name) and (names is None or name in names)
+    }
+    os.environ.update(exported)
+    return exported
 
 
 def _die_with_parent(sig: signal.Signals = signal.SIGKILL) -> Callable[[], None]:
@@ -401,6 +422,14 @@ URL_VARS = tuple(server.env_var for server in _SERVERS)
 
 
 _LIVE: set[DevStack] = set()  # started stacks, stopped at exit and on SIGTERM/SIGHUP
+_LOCK_FILE = "devstack.lock"  # flock held by the stack that owns a data dir
+_STATE_FILE = "devstack.json"  # its pid and URLs, for the stacks that join it
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    partial = path.with_suffix(".partial")
+    partial.write_text(text)
+    partial.replace(path)
 
 
 @atexit.register
@@ -421,10 +450,16 @@ class DevStack:
     (or for the stores named by `only`, whatever the environment says).
 
     `data_dir=None` keeps data in a temp dir removed by `stop()`; a path keeps it across runs.
+    `needs` limits the stores considered (e.g. {"postgresql"} for migrations).
     After `start()`: `urls` maps each started store's URL variable to its URL, `timings` says
     when each store (by name) was ready, `root` holds the data dirs and `<store>.log` files.
     Call `start()` from the main thread: Linux sends the parent-death signal (our guard against
     orphans when this process is SIGKILLed) when the *thread* that spawned a server exits.
+
+    One stack owns a data dir at a time (an flock on `devstack.lock`, released by the kernel
+    however the owner ends). Another stack started on the same dir joins it: it starts
+    nothing, takes the owner's URLs from `devstack.json`, and its `stop()` leaves the servers
+    to their owner; `joined` then names the owner's pid.
     """
 
     def __init__(
@@ -433,14 +468,18 @@ class DevStack:
         *,
         timeout: float = 60.0,
         only: Collection[str] | None = None,
+        needs: Collection[str] | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.timeout = timeout
         self.only = only  # store names to start whatever the environment says, e.g. {"postgresql"}
+        self.needs = needs
         self.urls: dict[str, str] = {}
         self.timings: dict[str, float] = {}
         self.root: Path | None = None  # where the started servers keep data and logs
+        self.joined: int | None = None
         self._servers: list[_Server] = []
+        self._lock: IO[str] | None = None
 
     def start(self) -> dict[str, str]:
         """Start the missing stores in parallel; return `{URL variable: URL}` of those started."""
@@ -449,7 +488,12 @@ class DevStack:
         if self.only is not None:
             missing = [server for server in (*_SERVERS, *_ON_REQUEST) if server.name in self.only]
         else:
-            missing = [server for server in _SERVERS if not os.environ.get(server.env_var)]
+            missing = [
+                server
+                for server in _SERVERS
+                if not os.environ.get(server.env_var)
+                and (self.needs is None or server.name in self.needs)
+            ]
         if not missing:
             return {}
         if self.data_dir is None:
@@ -458,6 +502,8 @@ class DevStack:
         else:
             self.root = self.data_dir.resolve()
             self.root.mkdir(parents=True, exist_ok=True)
+            if not self._own(self.root):
+                return self._join(self.root, missing)
         _LIVE.add(self)
         in_main_thread = threading.current_thread() is threading.main_thread()
         for sig in (signal.SIGTERM, signal.SIGHUP):  # their default action would skip atexit
@@ -481,6 +527,44 @@ class DevStack:
         except BaseException:
             self.stop()
             raise
+        if self._lock is not None:
+            state = {"pid": os.getpid(), "urls": self.urls}
+            _write_atomically(self.root / _STATE_FILE, json.dumps(state))
+        return dict(self.urls)
+
+    def _own(self, root: Path) -> bool:
+        """Take the data dir, or return False when another stack runs on it."""
+        lock = (root / _LOCK_FILE).open("a")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            return False
+        self._lock = lock
+        (root / _STATE_FILE).unlink(missing_ok=True)  # left by an owner that was killed
+        return True
+
+    def _join(self, root: Path, missing: Sequence[type[_Server]]) -> dict[str, str]:
+        """Use the servers of the stack that owns `root`, once it is ready."""
+        deadline = time.monotonic() + self.timeout
+        state: dict[str, Any] = {}
+        while not state:
+            with contextlib.suppress(OSError, ValueError):
+                state = json.loads((root / _STATE_FILE).read_text())
+            if not state and time.monotonic() > deadline:
+                self.root = None
+                raise DevStackError(f"the dev stack running in {root} did not get ready")
+            if not state:
+                time.sleep(0.1)
+        absent = [server.env_var for server in missing if server.env_var not in state["urls"]]
+        if absent:
+            self.root = None
+            raise DevStackError(
+                f"the dev stack running in {root} (pid {state['pid']}) has no "
+                f"{', '.join(absent)}: stop it, or set the same variables as it has"
+            )
+        self.joined = int(state["pid"])
+        self.urls = {server.env_var: state["urls"][server.env_var] for server in missing}
         return dict(self.urls)
 
     def alive(self) -> bool:
@@ -518,7 +602,8 @@ class DevStack:
         return url
 
     def stop(self) -> None:
-        """Stop every started server (polite signal, then SIGKILL); safe to call twice."""
+        """Stop every started server (polite signal, then SIGKILL); safe to call twice. A stack
+        that joined another one leaves the servers running."""
         servers, self._servers = self._servers, []
         for server in servers:
             server.terminate()
@@ -526,8 +611,13 @@ class DevStack:
             server.reap(STOP_GRACE)
         if self.root is not None and self.data_dir is None:
             shutil.rmtree(self.root, ignore_errors=True)
+        if self._lock is not None and self.root is not None:
+            (self.root / _STATE_FILE).unlink(missing_ok=True)
+            self._lock.close()  # releases the flock
+            self._lock = None
         self.root = None
         self.urls = {}
+        self.joined = None
         _LIVE.discard(self)
 
     def __enter__(self) -> DevStack:
@@ -547,14 +637,17 @@ def _say(message: str) -> None:
     print(f"devstack: {message}", file=sys.stderr, flush=True)
 
 
-def _report(stack: DevStack) -> None:
-    for var in URL_VARS:
-        if var in stack.urls:
-            name = next(s.name for s in _SERVERS if s.env_var == var)
-            took = stack.timings.get(name, 0.0)
-            _say(f"started {name} ({took:.1f}s): {mask_url(stack.urls[var])}")
-        else:
-            _say(f"{var} from environment: {mask_url(os.environ[var])}")
+def _report(stack: DevStack, dotenv: Mapping[str, str]) -> None:
+    for server in _SERVERS:
+        var = server.env_var
+        if var in stack.urls and stack.joined is not None:
+            _say(f"{server.name} of the dev stack running (pid {stack.joined}): {stack.urls[var]}")
+        elif var in stack.urls:
+            took = stack.timings.get(server.name, 0.0)
+            _say(f"started {server.name} ({took:.1f}s): {mask_url(stack.urls[var])}")
+        elif os.environ.get(var):
+            origin = ".env" if var in dotenv else "the environment"
+            _say(f"{var} from {origin}: {mask_url(os.environ[var])}")
     _say(f"data in {stack.data_dir or 'a temp dir (removed on exit)'}")
 
 
@@ -572,7 +665,7 @@ def _terminal_sent(child: subprocess.Popen[bytes]) -> bool:
         os.close(tty)
 
 
-def _run(cmd: list[str], data_dir: Path | None) -> int:
+def _run(cmd: list[str], stack: DevStack, dotenv: Mapping[str, str]) -> int:
     child: subprocess.Popen[bytes] | None = None
 
     def forward(signum: int, frame: FrameType | None) -> None:
@@ -584,8 +677,8 @@ def _run(cmd: list[str], data_dir: Path | None) -> int:
 
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, forward)
-    with DevStack(data_dir) as stack, _dev_issuer() as issuer:
-        _report(stack)
+    with stack, _dev_issuer() as issuer:
+        _report(stack, dotenv)
         env = {**os.environ, **stack.urls, **issuer}
         try:
             child = subprocess.Popen(cmd, env=env, preexec_fn=_die_with_parent(signal.SIGTERM))
@@ -624,9 +717,9 @@ def _dev_issuer() -> Iterator[dict[str, str]]:
         issuer.wait()
 
 
-def _up(data_dir: Path | None) -> int:
-    with DevStack(data_dir) as stack:
-        _report(stack)
+def _up(stack: DevStack, dotenv: Mapping[str, str]) -> int:
+    with stack:
+        _report(stack, dotenv)
         for var, url in stack.urls.items():
             print(f"export {var}={shlex.quote(url)}", flush=True)
         _say("running, Ctrl-C to stop")
@@ -646,15 +739,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     up = commands.add_parser("up", help="start missing stores, print export lines, wait for ^C")
     for sub in (run, up):
         sub.add_argument("--data-dir", type=Path, help="persistent data dir (default: temp dir)")
+        sub.add_argument(
+            "--env-file",
+            type=Path,
+            default=Path(".env"),
+            help="settings the environment does not set (default .env; empty means unset)",
+        )
+        sub.add_argument(
+            "--needs",
+            type=lambda names: names.split(","),
+            help="only these stores, comma-separated (postgresql,redis,mongodb; default all)",
+        )
     run.add_argument("cmd", nargs=argparse.REMAINDER, help="-- CMD ARGS...")
     args = parser.parse_args(argv)
+    dotenv = load_dotenv(args.env_file)
+    stack = DevStack(args.data_dir, needs=args.needs)
     try:
         if args.command == "up":
-            return _up(args.data_dir)
+            return _up(stack, dotenv)
         cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
         if not cmd or shutil.which(cmd[0]) is None:
             parser.error(f"run needs a command to execute: -- CMD ARGS... (got {cmd})")
-        return _run(cmd, args.data_dir)
+        return _run(cmd, stack, dotenv)
     except DevStackError as exc:
         _say(str(exc))
         return 1

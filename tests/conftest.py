@@ -8,8 +8,13 @@ import os
 
 os.environ["ENVIRONMENT"] = "testing"
 
-from scripts.devstack import URL_VARS, DevStack, apply_env
+from pathlib import Path
 
+from scripts.devstack import URL_VARS, DevStack, apply_env, load_dotenv
+
+# Store URLs set in .env count as set, as for every make command; the other settings in .env
+# are not applied: the suite runs with the testing settings.
+load_dotenv(Path(__file__).parents[1] / ".env", names=URL_VARS)
 _STACK = DevStack() if not all(os.environ.get(name) for name in URL_VARS) else None
 if _STACK is not None:
     apply_env(_STACK.start())

@@ -154,7 +154,7 @@ def test_cli_run_exports_urls_and_returns_the_command_exit_code() -> None:
     assert result.stdout.startswith("redis://127.0.0.1:")
     assert "started redis" in result.stderr
     assert "hunter2" not in result.stderr
-    assert "MONGO_URL from environment: mongodb://app:***@mongo.invalid" in result.stderr
+    assert "MONGO_URL from the environment: mongodb://app:***@mongo.invalid" in result.stderr
 
 
 def test_a_store_can_be_paused_killed_and_restarted_on_its_data(tmp_path: Path) -> None:
@@ -183,3 +183,62 @@ def test_a_store_can_be_paused_killed_and_restarted_on_its_data(tmp_path: Path) 
         assert redis.Redis.from_url(url).get("kept") == b"yes"
         with pytest.raises(devstack.DevStackError, match="not started by this stack"):
             stack.kill("postgresql")
+
+
+def test_dotenv_fills_what_the_environment_leaves_unset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(
+        "# copied from .env.example\nPOSTGRESQL_URL=\nREDIS_URL=redis://from-dotenv:6379/0\n"
+        "MONGO_URL=mongodb://from-dotenv/app\nLOG_LEVEL=DEBUG\n"
+    )
+    monkeypatch.setenv("MONGO_URL", ELSEWHERE["MONGO_URL"])  # the environment wins
+    monkeypatch.setenv("REDIS_URL", "")  # an empty value counts as unset
+
+    exported = devstack.load_dotenv(dotenv, names=devstack.URL_VARS)
+
+    assert exported == {"REDIS_URL": "redis://from-dotenv:6379/0"}
+    assert os.environ["REDIS_URL"] == "redis://from-dotenv:6379/0"
+    assert os.environ["MONGO_URL"] == ELSEWHERE["MONGO_URL"]
+    assert "POSTGRESQL_URL" not in os.environ  # empty in .env: still unset, so embedded
+    assert "LOG_LEVEL" not in exported
+    assert devstack.load_dotenv(tmp_path / "missing.env") == {}
+
+
+def test_cli_takes_store_urls_from_dotenv(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(
+        f"POSTGRESQL_URL={ELSEWHERE['POSTGRESQL_URL']}\nMONGO_URL={ELSEWHERE['MONGO_URL']}\n"
+        "REDIS_URL=\nSERVICE_NAME=from-dotenv\n"
+    )
+    code = "import os; print(os.environ['SERVICE_NAME'], os.environ['REDIS_URL'])"
+    command = [sys.executable, str(SCRIPT), "run", "--env-file", str(dotenv)]
+    command += ["--", sys.executable, "-c", code]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("from-dotenv redis://127.0.0.1:")
+    assert "POSTGRESQL_URL from .env: postgresql+psycopg://app:***@db.invalid" in result.stderr
+    assert "started postgresql" not in result.stderr
+
+
+def test_a_second_stack_on_a_data_dir_joins_the_running_one(tmp_path: Path) -> None:
+    with devstack.DevStack(tmp_path, needs={"redis"}) as owner:
+        url = owner.urls["REDIS_URL"]
+        running = descendants()
+
+        with devstack.DevStack(tmp_path, needs={"redis"}) as joiner:
+            assert joiner.urls == {"REDIS_URL": url}
+            assert joiner.joined == os.getpid()
+            assert descendants() == running  # nothing else started
+        assert redis.Redis.from_url(url).ping()  # the joiner left the owner's server running
+
+        # A command that needs a store the running stack lacks is told so
+        with pytest.raises(devstack.DevStackError, match="has no POSTGRESQL_URL"):
+            devstack.DevStack(tmp_path, needs={"postgresql"}).start()
+    assert not port_open(urlsplit(url).port or 0)
+
+    # The owner is gone: the next stack owns the data dir again
+    with devstack.DevStack(tmp_path, needs={"redis"}) as successor:
+        assert successor.joined is None
+        assert redis.Redis.from_url(successor.urls["REDIS_URL"]).ping()
