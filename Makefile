@@ -7,6 +7,11 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 9595
 LAMBDA_PORT ?= 9100
+# Where make run, migrate, revision and seed keep the embedded stores' data and logs (make lambda
+# keeps its own in $(DATA_DIR)/lambda); make reset deletes it.
+DATA_DIR ?= .local
+# Settings for every command below that the environment does not set (an empty value is unset).
+ENV_FILE ?= .env
 REPORTS_DIR ?=
 
 # Python 3.12: a working python3.12 on PATH, else a pyenv-installed one, else let uv fetch it.
@@ -26,7 +31,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 # The app image (docker_images/app/Dockerfile) runs uvicorn with the same flags.
 UVICORN_FLAGS := --no-proxy-headers --no-access-log --no-server-header
 
-.PHONY: help install pgbouncer run token seed module migrate revision lambda bundle bench fuzz load test \
+.PHONY: help install pgbouncer run token seed module migrate revision lambda bundle bench fuzz load test reset \
 	lint lint-ruff lint-types \
 	lint-imports lint-infra fmt codes clean
 
@@ -45,20 +50,20 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 install: $(VENV)/.synced ## Create .venv from uv.lock (runtime + dev tools)
 
 run: install ## Migrate, add sample data, serve the API with reload on http://127.0.0.1:9595 (embedded stores for unset URLs)
-	$(BIN)/python scripts/devstack.py run --data-dir .local -- sh -c \
+	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) --data-dir $(DATA_DIR) -- sh -c \
 		"$(BIN)/python -m app.db.postgresql.migrate && $(BIN)/python scripts/seed.py --if-allowed \
 		&& exec $(BIN)/uvicorn app.main:app \
 		--host $(HOST) --port $(PORT) --reload --reload-dir src $(UVICORN_FLAGS)"
 
 migrate: install ## Upgrade PostgreSQL to the newest migration (POSTGRESQL_URL, else the embedded one, also beside make run)
-	$(BIN)/python scripts/devstack.py run --data-dir .local --needs postgresql -- \
+	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) --data-dir $(DATA_DIR) --needs postgresql -- \
 		$(BIN)/python -m app.db.postgresql.migrate
 
 token: install ## A token from the dev issuer for AUTH_ENABLED=true make run: make token [scope="books:read"] [sub=...]
 	@$(BIN)/python scripts/dev_issuer.py token $(if $(scope),--scope "$(scope)") $(if $(sub),--sub "$(sub)")
 
 seed: install ## Add the sample data of every domain (idempotent; local and development only)
-	$(BIN)/python scripts/devstack.py run --data-dir .local -- sh -c \
+	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) --data-dir $(DATA_DIR) -- sh -c \
 		"$(BIN)/python -m app.db.postgresql.migrate && $(BIN)/python scripts/seed.py"
 
 module: install ## New domain slice: make module name=authors store=postgres|mongo [singular=...]
@@ -71,12 +76,12 @@ module: install ## New domain slice: make module name=authors store=postgres|mon
 MIGRATIONS := src/app/db/postgresql/migrations/versions
 revision: install ## New migration from the model changes: make revision m="add reviews table"
 	@test -n "$(m)" || { echo 'usage: make revision m="what it changes"' >&2; exit 2; }
-	$(BIN)/python scripts/devstack.py run --data-dir .local --needs postgresql -- sh -c \
+	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) --data-dir $(DATA_DIR) --needs postgresql -- sh -c \
 		"$(BIN)/python -m app.db.postgresql.migrate && $(BIN)/alembic revision --autogenerate \
 		--rev-id $$(printf '%04d' $$(( $$(ls $(MIGRATIONS)/*.py | wc -l) + 1 ))) -m '$(m)'"
 
 lambda: install ## Local Lambda invoke endpoint on 127.0.0.1:9100 (RIE-compatible), own embedded stores
-	$(BIN)/python scripts/devstack.py run --data-dir .local/lambda -- sh -c \
+	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) --data-dir $(DATA_DIR)/lambda -- sh -c \
 		"$(BIN)/python -m app.db.postgresql.migrate && exec $(BIN)/python scripts/lambda_server.py \
 		--host $(HOST) --port $(LAMBDA_PORT)"
 
@@ -87,7 +92,7 @@ bench: install ## Cold start, warm latency, RSS, size of the bundle vs reference
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 fuzz: install ## schemathesis against the app: every check and phase, fixed seed (FUZZ_ARGS=--max-examples 100)
-	$(BIN)/python scripts/devstack.py run -- $(BIN)/python scripts/fuzz.py $(FUZZ_ARGS)
+	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) -- $(BIN)/python scripts/fuzz.py $(FUZZ_ARGS)
 
 load: install ## Load test on loopback: req/s, p50/p99, errors, RSS for /health and GET book (LOAD_ARGS=--seconds 30)
 	$(BIN)/python bench/load.py $(LOAD_ARGS)
@@ -132,5 +137,12 @@ fmt: install ## Format and auto-fix
 codes: install ## Regenerate docs/error-codes.md from the code
 	$(BIN)/python scripts/error_codes.py
 
-clean: ## Remove build outputs and caches (keeps .local data)
+reset: ## Delete the local data (the embedded stores of make run and make lambda); stop them first
+	@for dir in "$(DATA_DIR)" "$(DATA_DIR)/lambda"; do \
+		$(BIN)/python scripts/devstack.py idle --data-dir "$$dir" || exit 1; done
+	rm -rf "$(DATA_DIR)/postgresql" "$(DATA_DIR)/redis" "$(DATA_DIR)/mongodb" "$(DATA_DIR)"/*.log \
+		"$(DATA_DIR)/lambda"
+	@echo "make reset: local data deleted; the next make run starts empty and adds the sample data"
+
+clean: ## Remove build outputs and caches (keeps $(DATA_DIR) data)
 	rm -rf dist reports .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

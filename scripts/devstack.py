@@ -732,6 +732,20 @@ def _up(stack: DevStack, dotenv: Mapping[str, str]) -> int:
         return 1
 
 
+def running_on(data_dir: Path) -> bool:
+    """Whether a dev stack owns `data_dir` right now (`make run`, `make lambda`, ...)."""
+    lock_file = data_dir / _LOCK_FILE
+    if not lock_file.exists():
+        return False
+    with lock_file.open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="devstack.py", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -751,7 +765,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             help="only these stores, comma-separated (postgresql,redis,mongodb; default all)",
         )
     run.add_argument("cmd", nargs=argparse.REMAINDER, help="-- CMD ARGS...")
+    idle = commands.add_parser("idle", help="exit 0 when no dev stack runs on the data dir")
+    idle.add_argument("--data-dir", type=Path, required=True)
     args = parser.parse_args(argv)
+    if args.command == "idle":
+        if running_on(args.data_dir):
+            _say(f"a dev stack runs on {args.data_dir} (make run? make lambda?): stop it first")
+            return 1
+        return 0
     dotenv = load_dotenv(args.env_file)
     stack = DevStack(args.data_dir, needs=args.needs)
     try:

@@ -242,3 +242,19 @@ def test_a_second_stack_on_a_data_dir_joins_the_running_one(tmp_path: Path) -> N
     with devstack.DevStack(tmp_path, needs={"redis"}) as successor:
         assert successor.joined is None
         assert redis.Redis.from_url(successor.urls["REDIS_URL"]).ping()
+
+
+def test_make_reset_refuses_while_a_stack_runs_then_deletes_the_data(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    reset = ["make", "--no-print-directory", "reset", f"DATA_DIR={tmp_path}"]
+    with devstack.DevStack(tmp_path, needs={"redis"}):
+        assert devstack.running_on(tmp_path)
+        refused = subprocess.run(reset, cwd=root, capture_output=True, text=True, timeout=120)
+        assert refused.returncode != 0
+        assert "stop it first" in refused.stderr
+        assert (tmp_path / "redis").is_dir()
+    assert not devstack.running_on(tmp_path)
+    done = subprocess.run(reset, cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "redis").exists()
+    assert not list(tmp_path.glob("*.log"))
