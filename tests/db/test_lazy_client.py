@@ -52,32 +52,21 @@ def test_a_failed_build_is_tried_again_on_the_next_use(settings_factory: Setting
     assert holder.get(settings_factory()).options == "url"
 
 
-async def test_close_closes_the_client_and_the_next_use_builds_a_new_one(
-    settings_factory: SettingsFactory,
+# Disconnecting a client its driver cannot reconnect (no `disconnect` given) closes it too.
+@pytest.mark.parametrize("ending", ["close", "disconnect"])
+async def test_the_client_is_closed_and_the_next_use_builds_a_new_one(
+    settings_factory: SettingsFactory, ending: str
 ) -> None:
     holder = LazyClient(lambda settings: settings.service_name, Client, close)
-    await holder.close()  # nothing built yet: nothing to close
+    await getattr(holder, ending)()  # nothing built yet: nothing to close
     first = holder.get(settings_factory())
 
-    await holder.close()
+    await getattr(holder, ending)()
 
     assert first.closed
     second = holder.get(settings_factory())
     assert second is not first
     assert not second.closed
-
-
-async def test_disconnect_without_a_way_to_reconnect_closes_the_client(
-    settings_factory: SettingsFactory,
-) -> None:
-    holder = LazyClient(lambda settings: settings.service_name, Client, close)
-    await holder.disconnect()  # nothing built yet: nothing to close
-    first = holder.get(settings_factory())
-
-    await holder.disconnect()
-
-    assert first.closed
-    assert holder.get(settings_factory()) is not first
 
 
 async def test_disconnect_keeps_the_client_while_its_options_are_unchanged(
