@@ -52,12 +52,14 @@ def hooks(monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], list[Any]]:
 
 def test_the_init_registers_the_hooks_and_names_a_store_it_cannot_reach(
     app_factory: AppFactory,
+    auth_overrides: dict[str, Any],
     hooks: tuple[list[Any], list[Any]],
     closed_port_postgresql_url: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # Given a store that is down while Lambda initialises the version
-    app = app_factory(postgresql_url=closed_port_postgresql_url, docs_enabled=True)
+    settings = {"postgresql_url": closed_port_postgresql_url, "docs_enabled": True}
+    app = app_factory(**settings, **auth_overrides)
 
     # When the snap-start init runs, it still completes (the store connects on first use)
     run_on_handler_thread(lambda: prepare_snapshot(app, app.state.settings))
