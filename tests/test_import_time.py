@@ -61,8 +61,15 @@ def test_import_loads_no_driver_and_connects_nowhere() -> None:
     report = import_app_main()
     loaded = {name.split(".")[0] for name in report["modules"]}
     assert not loaded & set(FORBIDDEN), sorted(loaded & set(FORBIDDEN))
-    # Only what a request may need later: the secrets client, the other environments' settings.
-    lazy = {"urllib.request", "app.core.settings.local", "app.core.settings.testing"}
+    # Only what a request may need later: the secrets client, the other environments' settings;
+    # and nothing of SnapStart, which only a snap-start init loads.
+    lazy = {
+        "urllib.request",
+        "app.core.settings.local",
+        "app.core.settings.testing",
+        "app.snapstart",
+        "snapshot_restore_py",
+    }
     assert not lazy & set(report["modules"]), sorted(lazy & set(report["modules"]))
     assert "app.core.settings.production" in report["modules"]
     assert report["connections"] == []

@@ -1,6 +1,7 @@
 """The built bundle under AWS's own runtime interface client (awslambdaric), as Lambda runs it,
 against a stand-in for the Runtime API: init, HTTP API v2, REST and ALB events, the migrate
-job, an event that is no JSON object, and the init error of an invalid setting."""
+job, an event that is no JSON object, the init error of an invalid setting, and a SnapStart
+init, snapshot and restore."""
 
 import importlib.util
 import json
@@ -10,11 +11,16 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import psutil
 import pytest
 
 from tests.support.lambda_events import build_event, load_event
 from tests.support.runtime_api import RuntimeApi, runtime_api
+
+# What API Gateway's JWT authorizer passes for a caller allowed to read books.
+BOOKS_READER = {"jwt": {"claims": {"sub": "ric-user"}, "scopes": ["books:read"]}}
 
 # awslambdaric's own modules: the bundle must supply everything else.
 RUNTIME_CLIENT_MODULES = ("awslambdaric", "runtime_client", "simplejson", "snapshot_restore_py")
@@ -100,8 +106,7 @@ def test_http_events_are_answered_with_the_envelope(sandbox: RuntimeApi, name: s
 
 
 def test_a_store_backed_route_answers_the_authorized_caller(sandbox: RuntimeApi) -> None:
-    authorizer = {"jwt": {"claims": {"sub": "ric-user"}, "scopes": ["books:read"]}}
-    event = build_event("http_v2", "GET", "/v1/books", query="limit=1", authorizer=authorizer)
+    event = build_event("http_v2", "GET", "/v1/books", query="limit=1", authorizer=BOOKS_READER)
     result = _response(sandbox, event)
     assert result["statusCode"] == 200, result
     assert json.loads(result["body"])["data"]["limit"] == 1
@@ -139,3 +144,41 @@ def test_an_invalid_setting_is_an_init_error_that_names_it(
     assert outcome.kind == "init_error"
     assert "RATE_LIMIT_REQUESTS" in outcome.body["errorMessage"]
     assert code != 0
+
+
+def tcp_peers(pid: int) -> list[int]:
+    """The remote port of each TCP socket the process holds (0: not connected)."""
+    return [
+        connection.raddr.port if connection.raddr else 0
+        for connection in psutil.Process(pid).net_connections(kind="tcp")
+    ]
+
+
+def test_a_snap_start_sandbox_is_snapshotted_without_store_connections_and_then_serves(
+    bundle: Path, runtime_client_path: Path, tmp_path: Path
+) -> None:
+    # Given the runtime client initialising the bundle for a SnapStart snapshot
+    log = tmp_path / "runtime.log"
+    at_snapshot: list[int] = []
+    with runtime_api() as api:
+        process = _start(
+            bundle, runtime_client_path, api, log, AWS_LAMBDA_INITIALIZATION_TYPE="snap-start"
+        )
+        api.on_snapshot = lambda: at_snapshot.extend(tcp_peers(process.pid))
+        try:
+            # When Lambda restores it and sends the first request
+            query = "limit=1"
+            event = build_event("http_v2", "GET", "/v1/books", query=query, authorizer=BOOKS_READER)
+            result = _response(api, event)
+            after_request = tcp_peers(process.pid)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+    # Then the snapshot held no socket but the runtime client's own, and the request was served
+    # on a connection opened after the restore
+    assert "SnapStart: ready for the snapshot" in log.read_text()
+    assert set(at_snapshot) == {api.port}  # the request asking to be restored
+    assert result["statusCode"] == 200, result
+    postgresql_port = urlsplit(os.environ["POSTGRESQL_URL"]).port
+    assert postgresql_port in after_request

@@ -109,3 +109,9 @@ with collector_paused(freeze=True):
     _settings = get_settings()
     app = create_app(_settings)
     handler: LambdaHandler = build_handler(app, _settings)
+    # A SnapStart init is paid once per published version, not per sandbox: it builds now
+    # what on demand stays lazy until the first request (app/snapstart.py).
+    if _settings.is_snap_start:
+        from app.snapstart import prepare_snapshot
+
+        prepare_snapshot(app, _settings)

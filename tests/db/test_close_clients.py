@@ -1,12 +1,16 @@
-"""`close_clients`: closes the clients the process opened, and imports no store it did not use."""
+"""`close_clients` and `disconnect_clients`: close what the process opened, and import no store
+it did not use."""
 
 import sys
 
+import psycopg
 import pytest
 import redis
+from sqlalchemy import make_url
 
-from app.db import close_clients
+from app.db import close_clients, disconnect_clients
 from app.db.lazy_client import LazyClient
+from app.db.postgresql import connection as postgresql_connection
 from app.db.redis import connection
 from tests.conftest import SettingsFactory
 
@@ -46,3 +50,54 @@ async def test_stores_the_process_never_used_are_not_imported(
     monkeypatch.delitem(sys.modules, "app.db.mongo.connection")
     await close_clients()
     assert "app.db.mongo.connection" not in sys.modules
+
+
+def postgresql_backends(url: str, application_name: str) -> int:
+    plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(plain) as observer:
+        row = observer.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
+            (application_name,),
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+async def test_disconnect_closes_the_connections_and_keeps_the_engine(
+    settings_factory: SettingsFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the production holders with a PostgreSQL and a Redis connection open
+    postgresql = postgresql_connection.shared
+    holder = LazyClient(
+        postgresql.options,
+        postgresql.connect,
+        postgresql.close_client,
+        postgresql.disconnect_client,
+    )
+    monkeypatch.setattr(postgresql_connection, "shared", holder)
+    redis_holder = LazyClient(
+        connection.shared.options, connection.shared.connect, connection.shared.close_client
+    )
+    monkeypatch.setattr(connection, "shared", redis_holder)
+    settings = settings_factory(service_name="disconnect-clients")
+    assert settings.postgresql_url is not None
+    assert settings.redis_url is not None
+    url, name = settings.postgresql_url.get_secret_value(), "disconnect-clients-testing"
+    sessions = holder.get(settings)
+    await postgresql_connection.ping(settings)
+    redis_client = redis_holder.get(settings).client
+    await redis_client.ping()
+    assert postgresql_backends(url, name) == 1
+
+    # When the process disconnects its clients (before a snapshot)
+    await disconnect_clients()
+
+    # Then neither server sees a connection; the engine is kept and connects again on use
+    assert postgresql_backends(url, name) == 0
+    assert open_connections(settings.redis_url.get_secret_value(), name) == 0
+    assert holder.get(settings) is sessions
+    await postgresql_connection.ping(settings)
+    assert postgresql_backends(url, name) == 1
+    assert redis_holder.get(settings).client is not redis_client
+    await holder.close()
+    await redis_holder.close()

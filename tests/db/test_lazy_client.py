@@ -52,16 +52,60 @@ def test_a_failed_build_is_tried_again_on_the_next_use(settings_factory: Setting
     assert holder.get(settings_factory()).options == "url"
 
 
-async def test_close_closes_the_client_and_the_next_use_builds_a_new_one(
-    settings_factory: SettingsFactory,
+# Disconnecting a client its driver cannot reconnect (no `disconnect` given) closes it too.
+@pytest.mark.parametrize("ending", ["close", "disconnect"])
+async def test_the_client_is_closed_and_the_next_use_builds_a_new_one(
+    settings_factory: SettingsFactory, ending: str
 ) -> None:
     holder = LazyClient(lambda settings: settings.service_name, Client, close)
-    await holder.close()  # nothing built yet: nothing to close
+    await getattr(holder, ending)()  # nothing built yet: nothing to close
     first = holder.get(settings_factory())
 
-    await holder.close()
+    await getattr(holder, ending)()
 
     assert first.closed
     second = holder.get(settings_factory())
     assert second is not first
     assert not second.closed
+
+
+async def test_disconnect_keeps_the_client_while_its_options_are_unchanged(
+    settings_factory: SettingsFactory,
+) -> None:
+    disconnected: list[Client] = []
+
+    async def disconnect(client: Client) -> None:
+        disconnected.append(client)
+
+    holder = LazyClient(lambda settings: settings.service_name, Client, close, disconnect)
+    first = holder.get(settings_factory(service_name="same"))
+
+    await holder.disconnect()
+    await holder.disconnect()  # safe to repeat
+
+    assert disconnected == [first, first]
+    assert not first.closed
+    assert holder.get(settings_factory(service_name="same")) is first
+
+
+async def test_after_a_disconnect_changed_options_replace_the_client(
+    settings_factory: SettingsFactory,
+) -> None:
+    # Given a client built from a secret's URL, disconnected (as before a snapshot)
+    async def disconnect(client: Client) -> None:
+        return None
+
+    secret = ["postgresql://old"]
+    holder = LazyClient(lambda settings: secret[0], Client, close, disconnect)
+    first = holder.get(settings_factory())
+    await holder.disconnect()
+
+    # When the secret changed meanwhile (rotated while the snapshot waited)
+    secret[0] = "postgresql://new"
+
+    # Then the next use builds a client from the new URL, and keeps it
+    second = holder.get(settings_factory())
+    assert second is not first
+    assert second.options == "postgresql://new"
+    secret[0] = "postgresql://newer"
+    assert holder.get(settings_factory()) is second  # read once again only after a disconnect

@@ -33,7 +33,12 @@ class _Entry[OptionsT, ClientT]:
 
 class LoopLocal[OptionsT, ClientT](LazyClient[OptionsT, ClientT]):
     def __init__(self, production: LazyClient[OptionsT, ClientT]) -> None:
-        super().__init__(production.options, production.connect, production.close_client)
+        super().__init__(
+            production.options,
+            production.connect,
+            production.close_client,
+            production.disconnect_client,
+        )
         self._clients: WeakKeyDictionary[asyncio.AbstractEventLoop, _Entry[OptionsT, ClientT]]
         self._clients = WeakKeyDictionary()
         self._closing: set[asyncio.Task[None]] = set()
@@ -55,6 +60,12 @@ class LoopLocal[OptionsT, ClientT](LazyClient[OptionsT, ClientT]):
             self._closing.add(task)
             task.add_done_callback(self._closing.discard)
         return client
+
+    async def disconnect(self) -> None:
+        """Close the running loop's client: the suite keeps no client across a disconnect."""
+        entry = self._clients.pop(asyncio.get_running_loop(), None)
+        if entry is not None:
+            await self.close_client(entry.client)
 
     async def close_all(self) -> None:
         """Close every loop's client, each on its own loop: this one here, the Lambda

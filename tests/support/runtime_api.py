@@ -1,12 +1,14 @@
 """A stand-in for the Lambda Runtime API (the endpoints a runtime client polls and posts to),
-on a free loopback port: the test queues events, the runtime client under test answers them."""
+on a free loopback port: the test queues events, the runtime client under test answers them.
+A SnapStart init ends with the client asking to be restored: `on_snapshot` runs then (Lambda
+takes the snapshot at that point), before the stand-in answers and the client is restored."""
 
 import json
 import queue
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
@@ -32,6 +34,7 @@ class RuntimeApi:
     port: int = 0
     events: "queue.Queue[tuple[str, bytes]]" = field(default_factory=queue.Queue)
     outcomes: "queue.Queue[tuple[str, Outcome]]" = field(default_factory=queue.Queue)
+    on_snapshot: Callable[[], None] = lambda: None
 
     def invoke(self, event: object, timeout: float = 60) -> Outcome:
         """Queue `event` for the runtime client and wait for its answer."""
@@ -54,6 +57,10 @@ def runtime_api() -> Iterator[RuntimeApi]:
         protocol_version = "HTTP/1.1"  # the runtime client keeps its connection open
 
         def do_GET(self) -> None:
+            if self.path == f"{PREFIX}/restore/next":
+                api.on_snapshot()
+                self._reply(200, {})
+                return
             if self.path != f"{PREFIX}/invocation/next":
                 self._reply(404, {"errorMessage": self.path})
                 return

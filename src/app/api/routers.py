@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from starlette.types import Scope
 
 from app.api.endpoints import router as base_router
 from app.domains import domain_modules
@@ -22,3 +23,12 @@ def include_routers(app: FastAPI) -> None:
         app.include_router(
             endpoints.router, prefix=API_V1, generate_unique_id_function=operation_id
         )
+
+
+def build_route_validators(app: FastAPI) -> None:
+    """Build now what FastAPI builds for each included route on the first request matched
+    against it: its parameter, body and response validators and its dependency graph."""
+    # A path no route matches (paths start with "/") is matched against every route.
+    unmatched: Scope = {"type": "http", "method": "GET", "path": "", "root_path": ""}
+    for route in app.router.routes:
+        route.matches(unmatched)

@@ -1,7 +1,8 @@
 """Store URLs: plain variables locally; on Lambda a Secrets Manager secret read once per sandbox.
 
 The secret is fetched through the AWS Parameters and Secrets Lambda Extension on localhost,
-so no AWS SDK is imported. Values are cached for the life of the sandbox and never logged.
+so no AWS SDK is imported. Values are cached for the life of the sandbox (until a restore from a
+SnapStart snapshot) and never logged.
 """
 
 import json
@@ -34,6 +35,12 @@ def store_url(settings: Settings, store: Store) -> str | None:
 
 def store_configured(settings: Settings, store: Store) -> bool:
     return bool(getattr(settings, f"{store}_url") or getattr(settings, f"{store}_url_secret_id"))
+
+
+def forget_secrets() -> None:
+    """Read each secret again on its next use: a sandbox restored from a snapshot would
+    otherwise keep the values read before the snapshot, whatever rotated since."""
+    read_secret.cache_clear()
 
 
 @lru_cache(maxsize=16)

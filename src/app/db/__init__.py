@@ -16,3 +16,11 @@ async def close_clients() -> None:
         module = sys.modules.get(name)
         if module is not None:
             await module.shared.close()
+
+
+async def disconnect_clients() -> None:
+    """Close every connection the process's store clients hold (`LazyClient.disconnect`)."""
+    for name in _CONNECTIONS:
+        module = sys.modules.get(name)
+        if module is not None:
+            await module.shared.disconnect()

@@ -126,6 +126,11 @@ class BaseAppSettings(BaseSettings):
     def is_lambda(self) -> bool:
         return "AWS_LAMBDA_FUNCTION_NAME" in os.environ
 
+    @property
+    def is_snap_start(self) -> bool:
+        """Lambda initialises this sandbox to snapshot it (SnapStart) rather than to serve."""
+        return os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start"
+
 
 def _loopback(parts: SplitResult) -> bool:
     host = parts.hostname or ""

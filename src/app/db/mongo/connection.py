@@ -3,6 +3,7 @@
 pymongo is imported inside functions only, so importing the app loads no driver.
 """
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -155,6 +156,22 @@ async def _bounded(settings: Settings) -> AsyncIterator[None]:
         raise StoreUnavailableError(
             "MongoDB did not answer within MONGO_TIMEOUT_MS", "mongo"
         ) from None
+
+
+def reseed_object_ids() -> None:
+    """New random parts for the ObjectIds this process generates (for documents inserted
+    without an `_id`): PyMongo draws them once per process id, and every sandbox restored
+    from one snapshot has the snapshot's process and would generate the same ids."""
+    if "bson.objectid" not in sys.modules:
+        return  # PyMongo was never loaded: no ObjectId drawn, nothing to import for it
+    import secrets
+
+    from bson.objectid import ObjectId
+
+    # PyMongo draws new random bytes when the process id differs from the one it recorded
+    # (its defence against fork); no process id is 0, so the next ObjectId draws afresh.
+    ObjectId._pid = 0
+    ObjectId._inc = secrets.randbelow(0xFFFFFF + 1)
 
 
 async def ping(settings: Settings) -> None:

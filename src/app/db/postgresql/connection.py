@@ -122,7 +122,9 @@ async def _dispose(sessions: Sessions) -> None:
     await sessions.engine.dispose()
 
 
-shared = LazyClient(EngineOptions.from_settings, _connect, _dispose)
+# Disposing closes the pool's connections and leaves the engine usable with a new, empty
+# pool, its dialect (set up by the first connection's round trips) and compiled statements.
+shared = LazyClient(EngineOptions.from_settings, _connect, _dispose, disconnect=_dispose)
 
 
 @asynccontextmanager

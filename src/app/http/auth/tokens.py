@@ -100,6 +100,13 @@ def jwks(url: str) -> Jwks:
 _accepted: dict[tuple[str, str | None, tuple[str, ...]], Mapping[str, Any]] = {}
 
 
+def forget() -> None:
+    """Fetch the keys and check each token again, as a new sandbox does: one restored from a
+    SnapStart snapshot must not trust keys or tokens for as long as the snapshot is kept."""
+    _issuers.clear()
+    _accepted.clear()
+
+
 async def verify(token: str, settings: Settings) -> Mapping[str, Any]:
     """The token's claims once every check passed; InvalidTokenError or KeysUnavailableError."""
     remembered = (token, settings.auth_issuer, tuple(settings.auth_audience))
