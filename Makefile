@@ -31,7 +31,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 # The app image (docker_images/app/Dockerfile) runs uvicorn with the same flags.
 UVICORN_FLAGS := --no-proxy-headers --no-access-log --no-server-header
 
-.PHONY: help install pgbouncer run token seed module migrate revision lambda bundle bench fuzz load test reset \
+.PHONY: help install pgbouncer run token seed module rename migrate revision lambda bundle bench fuzz load test reset \
 	lint lint-ruff lint-types \
 	lint-imports lint-infra fmt codes clean
 
@@ -71,6 +71,10 @@ module: install ## New domain slice: make module name=authors store=postgres|mon
 		echo 'usage: make module name=<plural snake_case> store=postgres|mongo [singular=<name>]' >&2; \
 		exit 2; }
 	$(BIN)/python scripts/new_module.py --name "$(name)" --store "$(store)" $(if $(singular),--singular "$(singular)")
+
+rename: install ## Give the service its own name everywhere it is written: make rename name=orders-api
+	@test -n "$(name)" || { echo 'usage: make rename name=<lowercase-with-hyphens>' >&2; exit 2; }
+	$(BIN)/python scripts/rename_service.py --name "$(name)"
 
 # Autogenerate compares the models with a database at head, so migrate first; ids are sequential.
 MIGRATIONS := src/app/db/postgresql/migrations/versions

@@ -33,6 +33,8 @@ from tests.support.lambda_events import Shape
 from tests.support.lambda_transport import LambdaTransport, run_on_handler_thread
 from tests.support.loop_local import store_clients_per_loop
 
+_GATE_LIFTED = pytest.StashKey[bool]()
+
 pytest_plugins = [
     "tests.fixtures.auth",
     "tests.fixtures.bundle",
@@ -48,6 +50,32 @@ async def _store_clients_per_loop() -> AsyncIterator[None]:
     all closed when the suite ends."""
     async with store_clients_per_loop():
         yield
+
+
+def _runs_a_subset(config: pytest.Config) -> bool:
+    option = config.option
+    return bool(
+        config.args_source is pytest.Config.ArgsSource.ARGS  # paths or node ids were given
+        or option.keyword
+        or option.markexpr
+        or getattr(option, "lf", False)
+        or option.deselect
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """`make test PYTEST_ARGS="tests/api/v1/books -k create"` runs part of the suite, which
+    cannot cover 90% of src/app: the coverage gate is for the whole suite, so it is lifted
+    (the report still prints)."""
+    coverage = config.pluginmanager.get_plugin("_cov")
+    if coverage is not None and _runs_a_subset(config):
+        coverage.options.cov_fail_under = 0
+        config.stash[_GATE_LIFTED] = True
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if config.stash.get(_GATE_LIFTED, False):
+        terminalreporter.write_line("coverage gate lifted: a subset of the suite ran")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

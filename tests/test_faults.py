@@ -140,6 +140,11 @@ async def load(base_url: str, requests: Mapping[str, Request]) -> AsyncIterator[
         await asyncio.gather(*clients)
 
 
+# (fault, the store is back from, the next fault): "resuming" and "restarting" are marked just
+# before the store is let back, so no request may succeed between a fault and its mark.
+WINDOWS = (("paused", "resuming", "killed"), ("killed", "restarting", "end"))
+
+
 async def pause_then_crash(stack: DevStack, store: str) -> dict[str, float]:
     """Run the faults on `store` while the load runs; return when each began and ended."""
     marks: dict[str, float] = {}
@@ -147,13 +152,14 @@ async def pause_then_crash(stack: DevStack, store: str) -> dict[str, float]:
     marks["paused"] = time.monotonic()
     stack.pause(store)
     await asyncio.sleep(3.0)
+    marks["resuming"] = time.monotonic()
     stack.resume(store)
-    marks["resumed"] = time.monotonic()
     await asyncio.sleep(2.0)
     marks["killed"] = time.monotonic()
     await asyncio.to_thread(stack.kill, store)
     await asyncio.sleep(1.0)
-    await asyncio.to_thread(stack.restart, store)
+    marks["restarting"] = time.monotonic()
+    await asyncio.to_thread(stack.restart, store)  # returns once the store answers
     marks["restarted"] = time.monotonic()
     await asyncio.sleep(2.5)
     marks["end"] = time.monotonic()
@@ -171,24 +177,30 @@ def assert_outage_handled(answers: list[Answer], marks: dict[str, float], code: 
     assert all(a.retry_after == "1" for a in answers if not a.ok)
     slowest = max(answers, key=lambda answer: answer.seconds)
     assert slowest.seconds < BOUND + SLACK, slowest
-    for fault, back, after in (("paused", "resumed", "killed"), ("killed", "restarted", "end")):
+    for fault, back, after in WINDOWS:
         assert not all(a.ok for a in between(answers, marks[fault], marks[back])), fault
-        settled = between(answers, marks[back] + RECOVERY, marks[after])
+        settled = between(answers, _recovered_from(marks, back) + RECOVERY, marks[after])
         # (a request still running when the next fault began may fail of that one)
         late = [a for a in settled if not a.ok and a.ended < marks[after]]
         assert not late, f"still failing {RECOVERY} s after {back}: {late[:3]}"
         assert any(a.ok for a in settled)
 
 
+def _recovered_from(marks: dict[str, float], back: str) -> float:
+    """When the store answers again: at once after a resume, after a restart once it is up."""
+    return marks["restarted" if back == "restarting" else back]
+
+
 def recovery_seconds(answers: list[Answer], marks: dict[str, float], back: str) -> float:
-    """How long after the store came back the last request failing of this fault started."""
-    after = {"resumed": "killed", "restarted": "end"}[back]
+    """How long after the store answers again the last request failing of this fault started."""
+    after = {"resuming": "killed", "restarting": "end"}[back]
+    since = _recovered_from(marks, back)
     failed = [
         a.started
-        for a in between(answers, marks[back], marks[after])
+        for a in between(answers, since, marks[after])
         if not a.ok and a.ended < marks[after]
     ]
-    return max(failed, default=marks[back]) - marks[back]
+    return max(failed, default=since) - since
 
 
 def report(store: str, answers: list[Answer], marks: dict[str, float]) -> None:
@@ -196,8 +208,8 @@ def report(store: str, answers: list[Answer], marks: dict[str, float]) -> None:
     print(
         f"\n{store}: {len(answers)} requests in {seconds:.1f} s ({len(answers) / seconds:.0f}/s), "
         f"{sum(not a.ok for a in answers)} failed, slowest {max(a.seconds for a in answers):.2f} s,"
-        f" recovered {recovery_seconds(answers, marks, 'resumed'):.2f} s after resume and "
-        f"{recovery_seconds(answers, marks, 'restarted'):.2f} s after restart"
+        f" recovered {recovery_seconds(answers, marks, 'resuming'):.2f} s after resume and "
+        f"{recovery_seconds(answers, marks, 'restarting'):.2f} s after restart"
     )
 
 
@@ -264,12 +276,12 @@ async def test_redis_stalled_then_crashed(stack: DevStack, base_url: str) -> Non
     # the idempotency record) ...
     assert max(a.seconds for a in answers) < 2 * REDIS_TIMEOUT + SLACK
     # ... and once the breaker is open, none: reads are as fast as without Redis
-    stalled = between(reads, marks["paused"] + 1.0, marks["resumed"])
+    stalled = between(reads, marks["paused"] + 1.0, marks["resuming"])
     assert statistics.median(a.seconds for a in stalled) < REDIS_TIMEOUT / 2
-    for fault, back, after in (("paused", "resumed", "killed"), ("killed", "restarted", "end")):
+    for fault, back, after in WINDOWS:
         during = between(keyed, marks[fault] + 2 * REDIS_TIMEOUT, marks[back])
         assert during, fault
         assert not [a for a in during if a.ended < marks[back] and a.ok]
-        settled = marks[back] + BREAKER_COOLDOWN + RECOVERY
+        settled = _recovered_from(marks, back) + BREAKER_COOLDOWN + RECOVERY
         late = [a for a in between(keyed, settled, marks[after]) if a.ended < marks[after]]
         assert all(a.ok for a in late), back

@@ -1,7 +1,9 @@
 """Delivery files agree with each other: same dependency export, same handler, named secrets."""
 
+import json
 import re
 import subprocess
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).parents[2]
@@ -60,3 +62,36 @@ def test_no_static_aws_keys_or_database_urls_are_committed() -> None:
             if match[1] not in local_hosts and not name.startswith(("tests/", "docs/")):
                 offenders.append(f"{name}: {match[0]}")
     assert offenders == []
+
+
+def test_the_cd_role_policies_are_complete_once_their_placeholders_are_filled() -> None:
+    environments = set(tomllib.loads(_read("infra/samconfig.toml"))) - {"version", "default"}
+    fill = {"ACCOUNT_ID": "123456789012", "REGION": "eu-west-1", "OWNER/REPO": "acme/api"}
+    for name in ("cd-trust-policy.json", "cd-policy.json"):
+        text = _read(f"infra/iam/{name}")
+        for placeholder, value in fill.items():
+            text = text.replace(placeholder, value)
+        assert not re.search(r"ACCOUNT_ID|REGION|OWNER", text), name
+        policy = json.loads(text)
+        assert policy["Version"] == "2012-10-17"
+        assert policy["Statement"]
+    trust = json.loads(_read("infra/iam/cd-trust-policy.json"))
+    subjects = trust["Statement"][0]["Condition"]["StringEquals"][
+        "token.actions.githubusercontent.com:sub"
+    ]
+    assert set(subjects) == {f"repo:OWNER/REPO:environment:{env}" for env in environments}
+    assert "infra/iam/cd-policy.json" in _read("docs/deploy.md")
+
+
+def test_the_editor_launch_configurations_point_at_what_exists() -> None:
+    launch = json.loads(_read(".vscode/launch.json"))
+    tasks = {task["label"] for task in json.loads(_read(".vscode/tasks.json"))["tasks"]}
+    api, tests = launch["configurations"]
+    assert (ROOT / api["program"].replace("${workspaceFolder}/", "")).is_file()
+    assert api["args"][:3] == ["run", "--data-dir", ".local"]
+    assert "app.main:app" in api["args"]
+    assert api["preLaunchTask"] in tasks
+    assert tests["module"] == "pytest"
+    assert "--no-cov" in tests["args"]  # coverage's tracer would hide breakpoints
+    makefile = _read("Makefile")
+    assert "\nmigrate:" in makefile

@@ -23,8 +23,12 @@ if TYPE_CHECKING:
     from pymongo.asynchronous.database import AsyncDatabase
 
 
-class MongoConfigurationError(RuntimeError):
-    """MongoDB is used but not configured well enough to connect (names the variable)."""
+class MongoConfigurationError(StoreUnavailableError):
+    """MongoDB is used but not configured well enough to connect (names the variable): a
+    deployment without MongoDB answers its 503 on the routes that need it (and logs this)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "mongo")
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,8 +24,12 @@ from app.db.deadline import DeadlineExpired, deadline
 from app.db.lazy_client import LazyClient
 
 
-class PostgreSQLNotConfiguredError(RuntimeError):
-    """Neither POSTGRESQL_URL nor POSTGRESQL_URL_SECRET_ID is set."""
+class PostgreSQLNotConfiguredError(StoreUnavailableError):
+    """Neither POSTGRESQL_URL nor POSTGRESQL_URL_SECRET_ID is set: a deployment without this store
+    answers its 503 on the routes that need it (and logs this message)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "postgresql")
 
 
 def database_url(settings: Settings) -> str:

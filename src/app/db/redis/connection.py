@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from app.core.secrets import SecretUnavailableError, store_url
 from app.core.settings import Settings
+from app.core.stores import StoreUnavailableError
 from app.db.breaker import CircuitBreaker, CircuitOpenError
 from app.db.lazy_client import LazyClient
 
@@ -17,8 +18,12 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
 
 
-class RedisNotConfiguredError(RuntimeError):
-    """Neither REDIS_URL nor REDIS_URL_SECRET_ID is set."""
+class RedisNotConfiguredError(StoreUnavailableError):
+    """Neither REDIS_URL nor REDIS_URL_SECRET_ID is set: a deployment without this store
+    answers its 503 on the routes that need it (and logs this message)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "redis")
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,8 @@ class BookInternalCode(InternalCodeBase):
         1000,
         400,
         "Book API error",
-        "a books rule no other code covers (`BookError`, the base of the errors below)",
+        "not raised by the example routes: `BookError` itself, for a books rule no other "
+        "code covers (the base of the errors below)",
     )
     BOOK_NOT_FOUND = 1001, 404, "Book not found", "the book does not exist or is soft-deleted"
     BOOK_ALREADY_EXISTS = (

@@ -9,7 +9,8 @@ class ReviewInternalCode(InternalCodeBase):
         2000,
         400,
         "Review API error",
-        "a reviews rule no other code covers (`ReviewError`, the base of the errors below)",
+        "not raised by the example routes: `ReviewError` itself, for a reviews rule no other "
+        "code covers (the base of the errors below)",
     )
     REVIEW_NOT_FOUND = 2001, 404, "Review not found", "the review does not exist"
 
