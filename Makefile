@@ -12,6 +12,10 @@ LAMBDA_PORT ?= 9100
 DATA_DIR ?= .local
 # Settings for every command below that the environment does not set (an empty value is unset).
 ENV_FILE ?= .env
+# The stores make run, seed and lambda start when their URL is unset: STORES=postgresql,redis
+# runs without MongoDB (default: all three).
+STORES ?=
+NEEDS = $(if $(STORES),--needs $(STORES))
 REPORTS_DIR ?=
 
 # Python 3.12: a working python3.12 on PATH, else a pyenv-installed one, else let uv fetch it.
@@ -50,7 +54,7 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 install: $(VENV)/.synced ## Create .venv from uv.lock (runtime + dev tools)
 
 run: install ## Migrate, add sample data, serve the API with reload on http://127.0.0.1:9595 (embedded stores for unset URLs)
-	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) --data-dir $(DATA_DIR) -- sh -c \
+	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) --data-dir $(DATA_DIR) $(NEEDS) -- sh -c \
 		"$(BIN)/python -m app.db.postgresql.migrate && $(BIN)/python scripts/seed.py --if-allowed \
 		&& exec $(BIN)/uvicorn app.main:app \
 		--host $(HOST) --port $(PORT) --reload --reload-dir src $(UVICORN_FLAGS)"
@@ -63,7 +67,7 @@ token: install ## A token from the dev issuer for AUTH_ENABLED=true make run: ma
 	@$(BIN)/python scripts/dev_issuer.py token $(if $(scope),--scope "$(scope)") $(if $(sub),--sub "$(sub)")
 
 seed: install ## Add the sample data of every domain (idempotent; local and development only)
-	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) --data-dir $(DATA_DIR) -- sh -c \
+	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) --data-dir $(DATA_DIR) $(NEEDS) -- sh -c \
 		"$(BIN)/python -m app.db.postgresql.migrate && $(BIN)/python scripts/seed.py"
 
 module: install ## New domain slice: make module name=authors store=postgres|mongo [singular=...]
@@ -85,7 +89,7 @@ revision: install ## New migration from the model changes: make revision m="add 
 		--rev-id $$(printf '%04d' $$(( $$(ls $(MIGRATIONS)/*.py | wc -l) + 1 ))) -m '$(m)'"
 
 lambda: install ## Local Lambda invoke endpoint on 127.0.0.1:9100 (RIE-compatible), own embedded stores
-	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) --data-dir $(DATA_DIR)/lambda -- sh -c \
+	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) --data-dir $(DATA_DIR)/lambda $(NEEDS) -- sh -c \
 		"$(BIN)/python -m app.db.postgresql.migrate && exec $(BIN)/python scripts/lambda_server.py \
 		--host $(HOST) --port $(LAMBDA_PORT)"
 

@@ -768,6 +768,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     idle = commands.add_parser("idle", help="exit 0 when no dev stack runs on the data dir")
     idle.add_argument("--data-dir", type=Path, required=True)
     args = parser.parse_args(argv)
+    unknown = set(getattr(args, "needs", None) or ()) - {server.name for server in _SERVERS}
+    if unknown:
+        names = ", ".join(server.name for server in _SERVERS)
+        parser.error(f"--needs: unknown store {', '.join(sorted(unknown))} (stores: {names})")
     if args.command == "idle":
         if running_on(args.data_dir):
             _say(f"a dev stack runs on {args.data_dir} (make run? make lambda?): stop it first")

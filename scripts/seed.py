@@ -8,8 +8,10 @@ staging hold real data.
 import argparse
 import asyncio
 import sys
+from dataclasses import dataclass, field
 
 from app.core.settings import Settings, get_settings
+from app.core.stores import StoreUnavailableError
 from app.db import close_clients
 from app.domains import domain_modules
 
@@ -20,21 +22,31 @@ class SeedRefusedError(RuntimeError):
     """Sample data was asked for in an environment that must not get any."""
 
 
-async def seed_all(settings: Settings) -> dict[str, int]:
-    """Seed every domain that has sample data; returns how many rows each one added."""
+@dataclass
+class Seeded:
+    added: dict[str, int] = field(default_factory=dict)  # rows added per domain
+    # domains whose store is not configured or not reachable (make run STORES=postgresql)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+async def seed_all(settings: Settings) -> Seeded:
+    """Seed every domain that has sample data: how many rows each added, which were skipped."""
     if settings.environment not in SEEDED_ENVIRONMENTS:
         raise SeedRefusedError(
             f"no sample data in ENVIRONMENT={settings.environment}: only in "
             + " or ".join(SEEDED_ENVIRONMENTS)
         )
-    added: dict[str, int] = {}
+    seeded = Seeded()
     for sample_data in domain_modules("sample_data"):
         domain = sample_data.__name__.split(".")[-2]
-        added[domain] = await sample_data.seed(settings)
-    return added
+        try:
+            seeded.added[domain] = await sample_data.seed(settings)
+        except StoreUnavailableError as unavailable:
+            seeded.skipped[domain] = str(unavailable)
+    return seeded
 
 
-async def _seed_and_close() -> dict[str, int]:
+async def _seed_and_close() -> Seeded:
     try:
         return await seed_all(get_settings())
     finally:
@@ -50,13 +62,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        added = asyncio.run(_seed_and_close())
+        seeded = asyncio.run(_seed_and_close())
     except SeedRefusedError as refused:
         print(f"seed: {refused}", file=sys.stderr)
         return 0 if args.if_allowed else 1
-    summary = ", ".join(f"{domain} +{count}" for domain, count in added.items())
+    summary = ", ".join(f"{domain} +{count}" for domain, count in seeded.added.items())
     print(f"seed: sample data added: {summary or 'no domain has any'}", file=sys.stderr)
-    return 0
+    for domain, reason in seeded.skipped.items():
+        print(f"seed: {domain} skipped, its store is unavailable: {reason}", file=sys.stderr)
+    return 1 if seeded.skipped and not args.if_allowed else 0
 
 
 if __name__ == "__main__":

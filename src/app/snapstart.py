@@ -1,5 +1,5 @@
 """Lambda SnapStart: a snap-start init builds what the first request would build, and the
-runtime hooks make the snapshot safe to restore into many sandboxes (docs/performance.md).
+runtime hooks make the snapshot safe to restore into many sandboxes (docs/snapstart.md).
 
 Imported only by a snap-start init: on-demand init stays lazy and never loads this module.
 """

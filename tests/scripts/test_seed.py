@@ -21,6 +21,18 @@ from tests.support.envelope import assert_envelope
 ROOT = Path(__file__).parents[2]
 
 
+def _seed_command(flags: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    """`scripts/seed.py` run as make runs it, with `env` over this environment."""
+    return subprocess.run(
+        [sys.executable, "scripts/seed.py", *flags],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 @pytest.mark.mongo
 async def test_seeding_twice_adds_each_sample_once(
     settings_factory: SettingsFactory, client: httpx.AsyncClient
@@ -28,8 +40,8 @@ async def test_seeding_twice_adds_each_sample_once(
     # Given a local environment (the reviews collection starts empty in this test)
     settings = settings_factory(environment="local")
 
-    first = await seed_all(settings)
-    second = await seed_all(settings)
+    first = (await seed_all(settings)).added
+    second = (await seed_all(settings)).added
 
     # Registry order (reviews need the books), every domain that has sample data
     seeded = [module.__name__.split(".")[-2] for module in domain_modules("sample_data")]
@@ -57,14 +69,7 @@ def test_the_command_refuses_production_with_a_clear_message(
     flags: list[str], exit_code: int
 ) -> None:
     # `make run` passes --if-allowed: a refusal is no reason not to serve
-    env = {**os.environ, "ENVIRONMENT": "production", "AUTH_ISSUER": "https://issuer.example"}
-    result = subprocess.run(
-        [sys.executable, "scripts/seed.py", *flags],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    result = _seed_command(flags, ENVIRONMENT="production", AUTH_ISSUER="https://issuer.example")
     assert result.returncode == exit_code
     assert "no sample data in ENVIRONMENT=production" in result.stderr
 
@@ -81,3 +86,14 @@ async def test_reviews_of_a_sample_book_that_is_gone_are_left_out(
 
     assert_envelope(await client.get(f"/v1/reviews/{orphan.id}"), 404, code=2001)
     assert_envelope(await client.get(f"/v1/reviews/{SAMPLE_REVIEWS[0].id}"), 200)
+
+
+@pytest.mark.parametrize(("flags", "exit_code"), [([], 1), (["--if-allowed"], 0)])
+def test_a_domain_whose_store_is_not_configured_is_skipped(
+    flags: list[str], exit_code: int
+) -> None:
+    # `make run STORES=postgresql,redis`: no MongoDB, so no sample reviews, but the books
+    result = _seed_command(flags, ENVIRONMENT="local", MONGO_URL="", MONGO_URL_SECRET_ID="")
+    assert result.returncode == exit_code, result.stderr
+    assert "seed: sample data added: books +" in result.stderr
+    assert "seed: reviews skipped, its store is unavailable: MONGO_URL" in result.stderr

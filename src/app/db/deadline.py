@@ -6,15 +6,14 @@ answer, up to 5 s for the cancel request and 5 s more for the query to end; a st
 (stopped, or a network path that drops packets) answers neither, so a 1 s bound became 11 s.
 A second cancellation, delivered while it waits, makes psycopg close the connection at once.
 
-So `deadline` cancels the block at the bound (or `lead` seconds before it, to leave a healthy
+So `Deadline` cancels the block at the bound (or `lead` seconds before it, to leave a healthy
 server the time to cancel a query), then again on the next turn of the event loop and every
 0.2 s while the block still runs, then takes its cancellations back (`uncancel`) so the block
 fails with `DeadlineExpired`, not as cancelled.
 """
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from types import TracebackType
 
 _INSISTENCE_SECONDS = 0.2  # after the bound, how often to cancel again
 
@@ -23,7 +22,7 @@ class DeadlineExpired(Exception):
     """The block ran past its bound and was cancelled."""
 
 
-class _Deadline:
+class _Canceller:
     def __init__(self, task: asyncio.Task[object], seconds: float, lead: float) -> None:
         self._task = task
         self._loop = asyncio.get_running_loop()
@@ -60,24 +59,40 @@ class _Deadline:
         return self.cancels > 0
 
 
-@asynccontextmanager
-async def deadline(seconds: float | None, *, lead: float = 0.0) -> AsyncIterator[None]:
+class Deadline:
     """Run the block within `seconds` (None: no bound); past it, raise `DeadlineExpired`.
 
     The block is first cancelled `lead` seconds before the bound (clamped to the bound). An
     error the block raised on its own, before or while expiring, is raised unchanged; a
-    cancellation from outside the block stays a cancellation.
+    cancellation from outside the block stays a cancellation. (A class, not a generator:
+    it wraps every database block of every request.)
     """
-    task = asyncio.current_task()
-    if seconds is None or task is None:
-        yield
-        return
-    bound = _Deadline(task, seconds, min(max(lead, 0.0), seconds))
-    try:
-        yield
-    except asyncio.CancelledError:
-        if not bound.close() or task.cancelling():
-            raise
-        raise DeadlineExpired(f"no answer within {seconds:g} s") from None
-    finally:
-        bound.close()
+
+    __slots__ = ("_bound", "_lead", "_seconds", "_task")
+
+    def __init__(self, seconds: float | None, *, lead: float = 0.0) -> None:
+        self._seconds = seconds
+        self._lead = lead
+        self._task: asyncio.Task[object] | None = None
+        self._bound: _Canceller | None = None
+
+    async def __aenter__(self) -> None:
+        self._task = asyncio.current_task()
+        if self._seconds is not None and self._task is not None:
+            lead = min(max(self._lead, 0.0), self._seconds)
+            self._bound = _Canceller(self._task, self._seconds, lead)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        bound = self._bound
+        if bound is None:
+            return
+        expired = bound.close()
+        if exc_type is asyncio.CancelledError and expired:
+            assert self._task is not None
+            if not self._task.cancelling():
+                raise DeadlineExpired(f"no answer within {self._seconds:g} s") from None

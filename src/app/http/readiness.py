@@ -7,7 +7,7 @@ from time import perf_counter
 
 from pydantic import BaseModel
 
-from app.db.deadline import DeadlineExpired, deadline
+from app.db.deadline import Deadline, DeadlineExpired
 
 Probe = Callable[[], Awaitable[object]]
 # Called before any timer starts (it may import a driver); returns the probe that is timed.
@@ -45,7 +45,7 @@ class ReadinessProbe:
         error: str | None = None
         try:
             # Not asyncio.wait_for: a stalled PostgreSQL would hold a cancelled ping for 10 s.
-            async with deadline(self.timeout_seconds):
+            async with Deadline(self.timeout_seconds):
                 await probe()
         except DeadlineExpired:
             error = f"timed out after {self.timeout_seconds}s"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from app.core.secrets import store_url
 from app.core.settings import Settings
 from app.core.stores import StoreUnavailableError
-from app.db.deadline import DeadlineExpired, deadline
+from app.db.deadline import Deadline, DeadlineExpired
 from app.db.lazy_client import LazyClient
 from app.db.mongo.base import Document, MongoDocument
 
@@ -148,12 +148,12 @@ async def _bounded(settings: Settings) -> AsyncIterator[None]:
     socket and server-selection timeouts from what is left (`pymongo.timeout`) and raises its
     timeout error (a 503) when it runs out, even against a server that accepts connections
     and never answers. Its server selection checks the time only every 0.5 s, though, so a
-    dead server could hold the block half a second longer: `deadline` cuts it at the bound."""
+    dead server could hold the block half a second longer: `Deadline` cuts it at the bound."""
     import pymongo
 
     seconds = settings.mongo_timeout_ms / 1000
     try:
-        async with deadline(seconds):
+        async with Deadline(seconds):
             with pymongo.timeout(seconds):
                 yield
     except DeadlineExpired:

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import (
 from app.core.secrets import store_url
 from app.core.settings import Settings
 from app.core.stores import StoreUnavailableError
-from app.db.deadline import DeadlineExpired, deadline
+from app.db.deadline import Deadline, DeadlineExpired
 from app.db.lazy_client import LazyClient
 
 
@@ -158,10 +158,10 @@ def _query_cancel_lead(seconds: float) -> float:
 async def _bounded(sessions: Sessions) -> AsyncIterator[None]:
     """POSTGRESQL_STATEMENT_TIMEOUT_MS on the whole block (checkout, pre-ping, connect, queries,
     commit), enforced here rather than by the server, whatever pooler is in between, and even
-    when the server is stalled (`deadline`). Past it the block fails as PostgreSQL's 503."""
+    when the server is stalled (`Deadline`). Past it the block fails as PostgreSQL's 503."""
     seconds = sessions.timeout_seconds
     try:
-        async with deadline(seconds, lead=_query_cancel_lead(seconds or 0)):
+        async with Deadline(seconds, lead=_query_cancel_lead(seconds or 0)):
             yield
     except DeadlineExpired:
         message = "PostgreSQL did not answer within POSTGRESQL_STATEMENT_TIMEOUT_MS"
