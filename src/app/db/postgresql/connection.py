@@ -8,6 +8,7 @@ SQLAlchemy imports the psycopg driver only when the engine is built.
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from types import TracebackType
 
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import (
@@ -135,7 +136,7 @@ shared = LazyClient(EngineOptions.from_settings, _connect, _dispose, disconnect=
 async def read_session(settings: Settings) -> AsyncIterator[AsyncSession]:
     """A session for reads only, in autocommit: every statement commits on its own."""
     sessions = shared.get(settings)
-    async with _bounded(sessions), sessions.read_only() as session:
+    async with _Bounded(sessions), sessions.read_only() as session:
         yield session
 
 
@@ -143,7 +144,7 @@ async def read_session(settings: Settings) -> AsyncIterator[AsyncSession]:
 async def transaction(settings: Settings) -> AsyncIterator[AsyncSession]:
     """A session in one transaction, committed when the block ends, rolled back if it raises."""
     sessions = shared.get(settings)
-    async with _bounded(sessions), sessions.transactional() as session:
+    async with _Bounded(sessions), sessions.transactional() as session:
         yield session
         await session.commit()
 
@@ -154,18 +155,28 @@ def _query_cancel_lead(seconds: float) -> float:
     return min(seconds / 4, 0.25)
 
 
-@asynccontextmanager
-async def _bounded(sessions: Sessions) -> AsyncIterator[None]:
+class _Bounded(Deadline):
     """POSTGRESQL_STATEMENT_TIMEOUT_MS on the whole block (checkout, pre-ping, connect, queries,
     commit), enforced here rather than by the server, whatever pooler is in between, and even
     when the server is stalled (`Deadline`). Past it the block fails as PostgreSQL's 503."""
-    seconds = sessions.timeout_seconds
-    try:
-        async with Deadline(seconds, lead=_query_cancel_lead(seconds or 0)):
-            yield
-    except DeadlineExpired:
-        message = "PostgreSQL did not answer within POSTGRESQL_STATEMENT_TIMEOUT_MS"
-        raise StoreUnavailableError(message, "postgresql") from None
+
+    __slots__ = ()
+
+    def __init__(self, sessions: Sessions) -> None:
+        seconds = sessions.timeout_seconds
+        super().__init__(seconds, lead=_query_cancel_lead(seconds or 0))
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            await super().__aexit__(exc_type, exc, traceback)
+        except DeadlineExpired:
+            message = "PostgreSQL did not answer within POSTGRESQL_STATEMENT_TIMEOUT_MS"
+            raise StoreUnavailableError(message, "postgresql") from None
 
 
 async def ping(settings: Settings) -> None:
