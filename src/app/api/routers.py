@@ -17,7 +17,7 @@ def operation_id(route: APIRoute) -> str:
 
 def include_routers(app: FastAPI) -> None:
     # Straight onto the app: every extra router level costs each request another match pass
-    # (measured in docs/performance.md).
+    # (docs/performance.md).
     app.include_router(base_router, generate_unique_id_function=operation_id)
     for endpoints in domain_modules("endpoints"):
         app.include_router(

@@ -111,8 +111,8 @@ class Sessions:
 def _connect(options: EngineOptions) -> Sessions:
     engine = _create_engine(options)
     # Reads run in autocommit, on the same pool: a lone SELECT then costs no BEGIN and no
-    # ROLLBACK round trip (a third of a warm GET book, docs/performance.md). Under READ
-    # COMMITTED every statement takes its own snapshot anyway, so reads see the same data.
+    # ROLLBACK round trip (docs/performance.md). Under READ COMMITTED every statement takes
+    # its own snapshot anyway, so reads see the same data.
     autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
     return Sessions(
         engine,
