@@ -175,13 +175,8 @@ async def test_an_unknown_api_route_needs_a_token_before_it_is_a_404(
 
 
 @pytest.fixture
-def auth_overrides(issuer: TokenIssuer) -> dict[str, Any]:
-    return {
-        "auth_enabled": True,
-        "auth_issuer": issuer.url,
-        "auth_audience": [issuer.audience],
-        "auth_scope_prefix": "api/",
-    }
+def auth_overrides(auth_overrides: dict[str, Any]) -> dict[str, Any]:
+    return {**auth_overrides, "auth_scope_prefix": "api/"}
 
 
 def cognito_access_token(issuer: TokenIssuer, **claims: Any) -> str:
