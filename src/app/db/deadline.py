@@ -9,17 +9,20 @@ A second cancellation, delivered while it waits, makes psycopg close the connect
 So `Deadline` cancels the block at the bound (or `lead` seconds before it, to leave a healthy
 server the time to cancel a query), then again on the next turn of the event loop and every
 0.2 s while the block still runs, then takes its cancellations back (`uncancel`) so the block
-fails with `DeadlineExpired`, not as cancelled.
+fails with `DeadlineExpired`, not as cancelled: for a store's block, that store's 503.
 """
 
 import asyncio
 from types import TracebackType
 
+from app.core.stores import Store, StoreUnavailableError
+
 _INSISTENCE_SECONDS = 0.2  # after the bound, how often to cancel again
 
 
-class DeadlineExpired(Exception):
-    """The block ran past its bound and was cancelled."""
+class DeadlineExpired(StoreUnavailableError):
+    """The block ran past its bound and was cancelled; `store` is the store that did not
+    answer, when the deadline names one."""
 
 
 class _Canceller:
@@ -60,7 +63,8 @@ class _Canceller:
 
 
 class Deadline:
-    """Run the block within `seconds` (None: no bound); past it, raise `DeadlineExpired`.
+    """Run the block within `seconds` (None: no bound); past it, raise `DeadlineExpired` for
+    `store`.
 
     The block is first cancelled `lead` seconds before the bound (clamped to the bound). An
     error the block raised on its own, before or while expiring, is raised unchanged; a
@@ -68,11 +72,14 @@ class Deadline:
     it wraps every database block of every request.)
     """
 
-    __slots__ = ("_bound", "_lead", "_seconds", "_task")
+    __slots__ = ("_bound", "_lead", "_seconds", "_store", "_task")
 
-    def __init__(self, seconds: float | None, *, lead: float = 0.0) -> None:
+    def __init__(
+        self, seconds: float | None, *, lead: float = 0.0, store: Store | None = None
+    ) -> None:
         self._seconds = seconds
         self._lead = lead
+        self._store = store
         self._task: asyncio.Task[object] | None = None
         self._bound: _Canceller | None = None
 
@@ -95,4 +102,5 @@ class Deadline:
         if exc_type is asyncio.CancelledError and expired:
             assert self._task is not None
             if not self._task.cancelling():
-                raise DeadlineExpired(f"no answer within {self._seconds:g} s") from None
+                answer = f"no answer from {self._store}" if self._store else "no answer"
+                raise DeadlineExpired(f"{answer} within {self._seconds:g} s", self._store) from None

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from app.core.secrets import store_url
 from app.core.settings import Settings
 from app.core.stores import StoreUnavailableError
-from app.db.deadline import Deadline, DeadlineExpired
+from app.db.deadline import Deadline
 from app.db.lazy_client import LazyClient
 from app.db.mongo.base import Document, MongoDocument
 
@@ -152,14 +152,9 @@ async def _bounded(settings: Settings) -> AsyncIterator[None]:
     import pymongo
 
     seconds = settings.mongo_timeout_ms / 1000
-    try:
-        async with Deadline(seconds):
-            with pymongo.timeout(seconds):
-                yield
-    except DeadlineExpired:
-        raise StoreUnavailableError(
-            "MongoDB did not answer within MONGO_TIMEOUT_MS", "mongo"
-        ) from None
+    async with Deadline(seconds, store="mongo"):
+        with pymongo.timeout(seconds):
+            yield
 
 
 def reseed_object_ids() -> None:

@@ -8,7 +8,6 @@ SQLAlchemy imports the psycopg driver only when the engine is built.
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from types import TracebackType
 
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import (
@@ -21,7 +20,7 @@ from sqlalchemy.ext.asyncio import (
 from app.core.secrets import store_url
 from app.core.settings import Settings
 from app.core.stores import StoreUnavailableError
-from app.db.deadline import Deadline, DeadlineExpired
+from app.db.deadline import Deadline
 from app.db.lazy_client import LazyClient
 
 
@@ -136,7 +135,7 @@ shared = LazyClient(EngineOptions.from_settings, _connect, _dispose, disconnect=
 async def read_session(settings: Settings) -> AsyncIterator[AsyncSession]:
     """A session for reads only, in autocommit: every statement commits on its own."""
     sessions = shared.get(settings)
-    async with _Bounded(sessions), sessions.read_only() as session:
+    async with _bounded(sessions), sessions.read_only() as session:
         yield session
 
 
@@ -144,7 +143,7 @@ async def read_session(settings: Settings) -> AsyncIterator[AsyncSession]:
 async def transaction(settings: Settings) -> AsyncIterator[AsyncSession]:
     """A session in one transaction, committed when the block ends, rolled back if it raises."""
     sessions = shared.get(settings)
-    async with _Bounded(sessions), sessions.transactional() as session:
+    async with _bounded(sessions), sessions.transactional() as session:
         yield session
         await session.commit()
 
@@ -155,28 +154,12 @@ def _query_cancel_lead(seconds: float) -> float:
     return min(seconds / 4, 0.25)
 
 
-class _Bounded(Deadline):
+def _bounded(sessions: Sessions) -> Deadline:
     """POSTGRESQL_STATEMENT_TIMEOUT_MS on the whole block (checkout, pre-ping, connect, queries,
     commit), enforced here rather than by the server, whatever pooler is in between, and even
     when the server is stalled (`Deadline`). Past it the block fails as PostgreSQL's 503."""
-
-    __slots__ = ()
-
-    def __init__(self, sessions: Sessions) -> None:
-        seconds = sessions.timeout_seconds
-        super().__init__(seconds, lead=_query_cancel_lead(seconds or 0))
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        try:
-            await super().__aexit__(exc_type, exc, traceback)
-        except DeadlineExpired:
-            message = "PostgreSQL did not answer within POSTGRESQL_STATEMENT_TIMEOUT_MS"
-            raise StoreUnavailableError(message, "postgresql") from None
+    seconds = sessions.timeout_seconds
+    return Deadline(seconds, lead=_query_cancel_lead(seconds or 0), store="postgresql")
 
 
 async def ping(settings: Settings) -> None:
