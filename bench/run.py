@@ -29,7 +29,7 @@ from issuer import AUDIENCE, BenchIssuer, bench_issuer
 
 sys.path.insert(0, str(ROOT))
 
-from scripts.devstack import DevStack, load_dotenv
+from scripts.devstack import URL_VARS, DevStack, load_dotenv
 from tests.support.lambda_events import build_event
 
 BOOK_ID = "6b1f3f52-2c1d-4f4e-9a59-0b3d5e1a7c01"
@@ -40,7 +40,6 @@ EVENTS = {
 }
 PROBE = (ROOT / "bench" / "probe.py").read_text()
 PYTHON = str(Path(sys.base_prefix) / "bin" / "python3.12")  # the plain interpreter, no venv
-STORE_URLS = ("POSTGRESQL_URL", "REDIS_URL", "MONGO_URL")
 MIB = 1024 * 1024
 BUNDLE_BUDGET_MIB = 70
 SNAP_START_LIMIT = 10  # first GET book after a restore / warm GET book
@@ -113,13 +112,13 @@ def rss_mib(run: ProbeResult) -> float:
 @contextmanager
 def stores() -> Iterator[dict[str, str]]:
     """URL of every store: from the environment or .env, else of an embedded server started here."""
-    load_dotenv(ROOT / ".env", names=STORE_URLS)
+    load_dotenv(ROOT / ".env", names=URL_VARS)
     stack = DevStack()
     try:
         started = stack.start()
-        for var in STORE_URLS:
+        for var in URL_VARS:
             print(f"{var}: {'embedded' if var in started else 'from the environment'}")
-        yield {var: started.get(var) or os.environ[var] for var in STORE_URLS}
+        yield {var: started.get(var) or os.environ[var] for var in URL_VARS}
     finally:
         stack.stop()
 

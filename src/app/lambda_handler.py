@@ -8,11 +8,7 @@ from typing import TYPE_CHECKING, Any
 from loguru import logger
 from mangum import Mangum
 
-from app.core.context import (
-    LambdaInvocation,
-    lambda_invocation_var,
-    unhandled_errors_var,
-)
+from app.core.context import LambdaInvocation, lambda_invocation_var, unhandled_errors_var
 from app.core.metrics import count
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from app.api.routers import build_route_validators
 from app.core.cold_start import load_on_first_use
 from app.core.secrets import forget_secrets
 from app.core.settings import Settings
-from app.db import disconnect_clients
+from app.db import CONNECTION_MODULES, disconnect_clients
 from app.domains import domain_modules
 from app.http.readiness import ReadinessProbe
 
@@ -60,7 +60,7 @@ def after_restore() -> None:
     # The module's generator (sampling, server selection in drivers) was seeded at import:
     # every sandbox would draw the same numbers.
     random.seed()
-    mongo = sys.modules.get("app.db.mongo.connection")
+    mongo = sys.modules.get(CONNECTION_MODULES["mongo"])
     if mongo is not None:
         mongo.reseed_object_ids()
     forget_secrets()

@@ -43,13 +43,7 @@ def http_stub(respond: Responder) -> Iterator[HttpStub]:
                 body=self.rfile.read(length),
             )
             stub.requests.append(recorded)
-            status, payload = respond(recorded)
-            body = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            send_json(self, *respond(recorded))
 
         do_GET = _handle
         do_POST = _handle
@@ -59,6 +53,15 @@ def http_stub(respond: Responder) -> Iterator[HttpStub]:
 
     with serving(Handler) as stub.port:
         yield stub
+
+
+def send_json(handler: BaseHTTPRequestHandler, status: int, payload: object) -> None:
+    body = json.dumps(payload).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
 
 
 @contextmanager

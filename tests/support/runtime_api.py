@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.support.http_stub import serving
+from tests.support.http_stub import send_json, serving
 
 PREFIX = "/2018-06-01/runtime"
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:app-ric"
@@ -59,10 +59,10 @@ def runtime_api() -> Iterator[RuntimeApi]:
         def do_GET(self) -> None:
             if self.path == f"{PREFIX}/restore/next":
                 api.on_snapshot()
-                self._reply(200, {})
+                send_json(self, 200, {})
                 return
             if self.path != f"{PREFIX}/invocation/next":
-                self._reply(404, {"errorMessage": self.path})
+                send_json(self, 404, {"errorMessage": self.path})
                 return
             while not stopping.is_set():
                 try:
@@ -92,17 +92,9 @@ def runtime_api() -> Iterator[RuntimeApi]:
             elif len(parts) == 3 and parts[0] == "invocation" and parts[2] in ("response", "error"):
                 api.outcomes.put((parts[1], Outcome(parts[2], json.loads(body), error_type)))
             else:
-                self._reply(404, {"errorMessage": self.path})
+                send_json(self, 404, {"errorMessage": self.path})
                 return
-            self._reply(202, {"status": "OK"})
-
-        def _reply(self, status: int, payload: object) -> None:
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            send_json(self, 202, {"status": "OK"})
 
         def log_message(self, format: str, *args: object) -> None:
             return None

@@ -1,10 +1,10 @@
 """Cold start: load code without the cyclic garbage collector scanning what it imports.
 
 Importing the app creates ~100k objects that live as long as the process. Left running, the
-collector makes over a hundred passes over them during the import, a noticeable part of
-the Lambda init (docs/performance.md). Frozen afterwards, they are never scanned again, which later
-collections on warm invocations also profit from. The same holds for the modules loaded on
-the first request (SQLAlchemy with the books data layer).
+collector makes over a hundred passes over them during the import, a noticeable part of the
+Lambda init (docs/performance.md). Frozen afterwards, they are never scanned again, which
+later collections on warm invocations also profit from. The same holds for the modules loaded
+on the first request (SQLAlchemy with the books data layer).
 """
 
 import gc

@@ -20,9 +20,6 @@ if TYPE_CHECKING:
 
 # Standard-library loggers whose records are routed into loguru.
 ROUTED_LOGGERS = ("uvicorn", "uvicorn.error", "sqlalchemy", "pymongo", "alembic")
-# Loggers silenced: uvicorn's access line (the app writes its own, with the trace id, once per
-# request whatever `--no-access-log` says); Mangum's per-request INFO lines likewise.
-SILENCED_LOGGERS = ("uvicorn.access",)
 
 _HUMAN_FORMAT = (
     "<green>{time:HH:mm:ss.SSS}</green> <level>{level: <8}</level> "
@@ -140,6 +137,7 @@ def configure_logging(settings: "Settings") -> None:
         routed = logging.getLogger(name)
         routed.handlers = []
         routed.propagate = True
-    for name in SILENCED_LOGGERS:
-        logging.getLogger(name).disabled = True
+    # The app writes one access line per request, with the trace id: uvicorn's own access line
+    # is off whatever `--no-access-log` says, and Mangum's per-request INFO lines likewise.
+    logging.getLogger("uvicorn.access").disabled = True
     logging.getLogger("mangum").setLevel(logging.WARNING)

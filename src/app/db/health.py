@@ -9,16 +9,17 @@ from typing import Protocol
 from app.core.secrets import store_configured
 from app.core.settings import Settings
 from app.core.stores import Store
+from app.db import CONNECTION_MODULES
 
 Ping = Callable[[], Awaitable[None]]
 StoreCheck = Callable[[], Ping]
 
-# Per store: its name in the readiness report, its connection module (which has
-# `ping(settings)`), and the driver modules its client imports on first use.
-_STORES: tuple[tuple[Store, str, str, tuple[str, ...]], ...] = (
-    ("postgresql", "postgresql", "app.db.postgresql.connection", ("psycopg",)),
-    ("mongo", "mongodb", "app.db.mongo.connection", ("pymongo",)),
-    ("redis", "redis", "app.db.redis.connection", ("redis.asyncio", "redis.asyncio.retry")),
+# Per store: its name in the readiness report and the driver modules its client imports on
+# first use.
+_STORES: tuple[tuple[Store, str, tuple[str, ...]], ...] = (
+    ("postgresql", "postgresql", ("psycopg",)),
+    ("mongo", "mongodb", ("pymongo",)),
+    ("redis", "redis", ("redis.asyncio", "redis.asyncio.retry")),
 )
 
 
@@ -29,8 +30,8 @@ class _Connection(Protocol):
 def store_readiness_checks(settings: Settings) -> dict[str, StoreCheck]:
     """One check per configured store; a store with no URL is not part of readiness."""
     return {
-        name: _loader(settings, module, drivers)
-        for store, name, module, drivers in _STORES
+        name: _loader(settings, CONNECTION_MODULES[store], drivers)
+        for store, name, drivers in _STORES
         if store_configured(settings, store)
     }
 
