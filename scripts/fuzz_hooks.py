@@ -20,7 +20,7 @@ from typing import Any
 import schemathesis
 from hypothesis import strategies as st
 
-from app.api.v1.books.isbn import normalise_isbn
+from app.domains.books.isbn import normalise_isbn
 
 
 def _isbn_13(first_9: str) -> str:

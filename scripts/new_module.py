@@ -1,7 +1,7 @@
 """`make module name=<plural> store=postgres|mongo`: a new domain slice, ready to lint and test.
 
-Writes src/app/api/v1/<name>/ and tests/api/v1/<name>/ from scripts/module_template/, adds
-the name to the registry (src/app/domains.py), regenerates docs/error-codes.md and, for
+Writes src/app/domains/<name>/ and tests/domains/<name>/ from scripts/module_template/, adds
+the name to the registry (src/app/domains/__init__.py), regenerates docs/error-codes.md and, for
 PostgreSQL, autogenerates the migration against a throw-away embedded PostgreSQL. A bad or
 taken name changes nothing; a failure half-way undoes what was written.
 """
@@ -31,7 +31,7 @@ SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 MAX_NAME_LENGTH = 30  # keeps class, index and constraint names well inside every limit
 # Paths the app serves itself, and names that read as something else in the code.
 RESERVED_NAMES = frozenset({"api", "docs", "health", "openapi", "redoc", "v1", "v2"})
-REGISTRY = Path("src/app/domains.py")
+REGISTRY = Path("src/app/domains/__init__.py")
 _REGISTRY_TUPLE = re.compile(r'(DOMAINS: tuple\[str, \.\.\.\] = \(\n(?:    "[a-z0-9_]+",\n)*)\)')
 # The sample rows' fixed ids are derived from the name: the same name, the same ids.
 _SAMPLE_NAMESPACE = uuid.UUID("0e2f6c1a-9d4b-4b0e-8a47-3c5d2f1e6b90")
@@ -97,8 +97,8 @@ def check_names(plural: str, singular: str | None) -> Names:
 def check_free(names: Names) -> None:
     """The name must not be registered, on disk, or a table, collection or model already."""
     if names.plural in DOMAINS:
-        raise ModuleError(f"{names.plural!r} is already a domain (src/app/domains.py)")
-    for folder in (Path("src/app/api/v1"), Path("tests/api/v1")):
+        raise ModuleError(f"{names.plural!r} is already a domain (src/app/domains/__init__.py)")
+    for folder in (Path("src/app/domains"), Path("tests/domains")):
         if (folder / names.plural).exists():
             raise ModuleError(f"{folder / names.plural} already exists")
     for models in domain_modules("models"):
@@ -211,8 +211,8 @@ def generate(names: Names, store: str) -> list[Path]:
     }
     registry = _registry_with(names)
     templates = TEMPLATES / store
-    source = Path("src/app/api/v1") / names.plural
-    tests = Path("tests/api/v1") / names.plural
+    source = Path("src/app/domains") / names.plural
+    tests = Path("tests/domains") / names.plural
     changes = Changes()
     try:
         for template in sorted(templates.glob("*.py.tmpl")):

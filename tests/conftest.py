@@ -64,7 +64,7 @@ def _runs_a_subset(config: pytest.Config) -> bool:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """`make test PYTEST_ARGS="tests/api/v1/books -k create"` runs part of the suite, which
+    """`make test PYTEST_ARGS="tests/domains/books -k create"` runs part of the suite, which
     cannot cover 90% of src/app: the coverage gate is for the whole suite, so it is lifted
     (the report still prints)."""
     coverage = config.pluginmanager.get_plugin("_cov")

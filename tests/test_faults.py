@@ -36,8 +36,8 @@ from sqlalchemy import make_url
 from app.core.settings import testing
 from app.db.postgresql.migrate import upgrade_to_head
 from scripts.devstack import DevStack
-from tests.api.v1.books.factories import book_payload
-from tests.api.v1.reviews.factories import review_payload
+from tests.domains.books.factories import book_payload
+from tests.domains.reviews.factories import review_payload
 from tests.support.uvicorn_server import uvicorn_serving
 
 BOUND = 1.0  # POSTGRESQL_STATEMENT_TIMEOUT_MS and MONGO_TIMEOUT_MS, in seconds

@@ -6,9 +6,9 @@ import httpx
 from fastapi import FastAPI
 
 from app.http.readiness import Probe, ReadinessProbe
-from tests.api.conftest import ClientFor
 from tests.conftest import AppFactory
 from tests.support.envelope import assert_envelope
+from tests.support.http_shapes import ClientFor
 
 
 async def test_index_describes_the_service(client: httpx.AsyncClient) -> None:

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 import pytest
 
 from app.core.secrets import read_secret
-from tests.api.conftest import ClientFor
 from tests.conftest import AppFactory
 from tests.support.envelope import assert_envelope
+from tests.support.http_shapes import ClientFor
 from tests.support.http_stub import RecordedRequest, http_stub
 from tests.support.ports import closed_port
 

@@ -1,10 +1,10 @@
 """A deployment without one of the stores (its URL and secret unset): the routes that need it
 answer that store's 503, the others work, and readiness checks only the configured stores."""
 
-from tests.api.conftest import ClientFor
-from tests.api.v1.books.factories import create_book
 from tests.conftest import AppFactory
+from tests.domains.books.factories import create_book
 from tests.support.envelope import assert_envelope
+from tests.support.http_shapes import ClientFor
 
 REVIEW_ID = "5c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5"
 

@@ -10,9 +10,9 @@ FIRST_USE_PROBE = """
 import gc, json, sys
 from app.core.cold_start import load_on_first_use
 before = gc.get_freeze_count()
-module = load_on_first_use("app.api.v1.books.services")
+module = load_on_first_use("app.domains.books.services")
 after_first = gc.get_freeze_count()
-again = load_on_first_use("app.api.v1.books.services")
+again = load_on_first_use("app.domains.books.services")
 print(json.dumps({
     "before": before,
     "after_first": after_first,

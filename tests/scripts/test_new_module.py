@@ -152,13 +152,13 @@ def test_generated_domains_pass_the_lint_and_their_tests(
     # Then only new files appear, plus the registry and the generated code table
     after = snapshot(root)
     changed = {path for path in before if after.get(path) != before[path]}
-    assert changed == {"src/app/domains.py", "docs/error-codes.md"}
+    assert changed == {"src/app/domains/__init__.py", "docs/error-codes.md"}
     new = set(after) - set(before)
     versions = "src/app/db/postgresql/migrations/versions/"
     assert [path for path in new if path.startswith(versions)] == [
         f"{versions}{len([p for p in before if p.startswith(versions)]) + 1:04d}_create_{table}.py"
     ]
-    for folder in ("src/app/api/v1", "tests/api/v1"):
+    for folder in ("src/app/domains", "tests/domains"):
         depth = folder.count("/") + 1
         slices = {path.split("/")[depth] for path in new if path.startswith(f"{folder}/")}
         assert slices == {table, collection}
@@ -166,16 +166,16 @@ def test_generated_domains_pass_the_lint_and_their_tests(
     # And the lint passes on them (ruff, mypy --strict, the import contracts)
     generated = [
         f"{folder}/{name}"
-        for folder in ("src/app/api/v1", "tests/api/v1")
+        for folder in ("src/app/domains", "tests/domains")
         for name in (table, collection)
     ]
     run(root, str(BIN / "ruff"), "check", ".")
     run(root, str(BIN / "ruff"), "format", "--check", ".")
-    run(root, str(BIN / "mypy"), *generated, "src/app/domains.py")
+    run(root, str(BIN / "mypy"), *generated, "src/app/domains/__init__.py")
     run(root, str(BIN / "lint-imports"))
 
     # And their tests pass, with the migration matching the models and the code table current
-    tests = [f"tests/api/v1/{table}", f"tests/api/v1/{collection}"]
+    tests = [f"tests/domains/{table}", f"tests/domains/{collection}"]
     tests += ["tests/http/errors/test_codes.py", "tests/db/postgresql/test_migrations.py"]
     output = run(
         root,

@@ -9,11 +9,11 @@ from uuid import uuid4
 import httpx
 import pytest
 
-from app.api.v1.books.sample_data import SAMPLE_BOOKS
-from app.api.v1.reviews import sample_data as reviews_samples
-from app.api.v1.reviews.models import ReviewDocument
-from app.api.v1.reviews.sample_data import SAMPLE_REVIEWS
 from app.domains import domain_modules
+from app.domains.books.sample_data import SAMPLE_BOOKS
+from app.domains.reviews import sample_data as reviews_samples
+from app.domains.reviews.models import ReviewDocument
+from app.domains.reviews.sample_data import SAMPLE_REVIEWS
 from scripts.seed import SeedRefusedError, seed_all
 from tests.conftest import SettingsFactory
 from tests.support.envelope import assert_envelope

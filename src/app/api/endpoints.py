@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from app.api.dependencies import SettingsDep
+from app.http.dependencies import SettingsDep
 from app.http.envelope import (
     EnvelopeResponse,
     ErrorEnvelope,

@@ -19,10 +19,8 @@ def include_routers(app: FastAPI) -> None:
     # Straight onto the app: every extra router level costs each request another match pass
     # (docs/performance.md).
     app.include_router(base_router, generate_unique_id_function=operation_id)
-    for endpoints in domain_modules("endpoints"):
-        app.include_router(
-            endpoints.router, prefix=API_V1, generate_unique_id_function=operation_id
-        )
+    for routes in domain_modules("routes"):
+        app.include_router(routes.router, prefix=API_V1, generate_unique_id_function=operation_id)
 
 
 def build_route_validators(app: FastAPI) -> None:

@@ -6,9 +6,9 @@ import pytest
 from bson import Binary, CodecOptions, UuidRepresentation
 from pymongo.asynchronous.collection import AsyncCollection
 
-from app.api.v1.reviews.models import ReviewDocument
 from app.db.mongo.base import Document
-from tests.api.v1.reviews.factories import a_review
+from app.domains.reviews.models import ReviewDocument
+from tests.domains.reviews.factories import a_review
 
 pytestmark = pytest.mark.mongo
 

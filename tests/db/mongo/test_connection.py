@@ -9,7 +9,6 @@ import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError, ServerSelectionTimeoutError
 
-from app.api.v1.reviews.models import ReviewDocument
 from app.core.settings import Settings
 from app.core.stores import StoreUnavailableError
 from app.db.mongo import connection
@@ -21,6 +20,7 @@ from app.db.mongo.connection import (
     reading,
     writing,
 )
+from app.domains.reviews.models import ReviewDocument
 from app.http.errors.mapping import to_api_exception
 from tests.conftest import SettingsFactory
 

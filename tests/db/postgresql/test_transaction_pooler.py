@@ -18,9 +18,9 @@ from sqlalchemy import make_url
 
 from app.core.settings import testing
 from app.db.postgresql.migrate import alembic_config, upgrade_to_head
-from tests.api.v1.books.factories import an_author, create_book
 from tests.conftest import AppFactory, app_client
 from tests.db.postgresql.test_migrations import revisions_in_order
+from tests.domains.books.factories import an_author, create_book
 from tests.support.envelope import assert_envelope
 
 # The databases here run their sessions in a zone that is not UTC (+05:45).

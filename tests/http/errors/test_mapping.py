@@ -11,7 +11,7 @@ from pymongo import errors as mongo_errors
 from redis import exceptions as redis_errors
 from sqlalchemy import exc as sa_exc
 
-from app.api.v1.books.errors import BookNotFoundError
+from app.domains.books.errors import BookNotFoundError
 from app.http.errors.mapping import to_api_exception
 from tests.conftest import AppFactory, app_client
 from tests.support.envelope import assert_envelope

@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from tests.api.v1.books.factories import book_payload
 from tests.conftest import AppFactory, app_client
+from tests.domains.books.factories import book_payload
 from tests.support.envelope import assert_envelope
 
 # Both clients wrote the same entry themselves; the ALB appended the peer it saw.

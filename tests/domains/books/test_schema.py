@@ -1,0 +1,42 @@
+"""Book DTO rules that need no database: ISBN normalisation and the year bounds."""
+
+import pytest
+from pydantic import ValidationError
+
+from app.core.clock import utc_now
+from app.domains.books.isbn import normalise_isbn
+from app.domains.books.schema import MIN_YEAR, BookCreate
+from tests.domains.books.factories import book_payload
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("978-0-306-40615-7", "9780306406157"),
+        ("0-306-40615-2", "9780306406157"),  # the same book as its ISBN-10
+        ("080442957X", "9780804429573"),
+        ("080442957x", "9780804429573"),
+        ("979 10 90636 07 1", "9791090636071"),
+    ],
+)
+def test_valid_isbns_are_normalised_to_isbn_13(given: str, stored: str) -> None:
+    assert normalise_isbn(given) == stored
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["978-0-306-40615-8", "0-306-40615-3", "977-0-306-40615-7", "12345", "X804429570", "abc"],
+)
+def test_malformed_isbns_are_refused(given: str) -> None:
+    with pytest.raises(ValueError, match="ISBN"):
+        normalise_isbn(given)
+
+
+def test_year_may_be_next_year_but_not_later() -> None:
+    next_year = utc_now().year + 1
+
+    assert BookCreate.model_validate(book_payload(year=next_year)).year == next_year
+    assert BookCreate.model_validate(book_payload(year=MIN_YEAR)).year == MIN_YEAR
+    for year in (next_year + 1, MIN_YEAR - 1):
+        with pytest.raises(ValidationError):
+            BookCreate.model_validate(book_payload(year=year))
