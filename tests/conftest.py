@@ -37,6 +37,7 @@ _GATE_LIFTED = pytest.StashKey[bool]()
 
 pytest_plugins = [
     "tests.fixtures.auth",
+    "tests.fixtures.aws",
     "tests.fixtures.bundle",
     "tests.fixtures.mongo",
     "tests.fixtures.postgresql",

@@ -6,8 +6,10 @@ from typing import Any
 from tests.support.fresh_python import fresh_python
 
 # SQLAlchemy too: the books service loads it on the first books request (a third of the init);
-# PyJWT and cryptography on the first request with a token.
+# PyJWT and cryptography on the first request with a token; the AWS SDK on its first use.
 FORBIDDEN = (
+    "botocore",
+    "boto3",
     "psycopg",
     "pymongo",
     "redis",
