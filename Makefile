@@ -35,7 +35,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 # The app image (docker_images/app/Dockerfile) runs uvicorn with the same flags.
 UVICORN_FLAGS := --no-proxy-headers --no-access-log --no-server-header
 
-.PHONY: help install pgbouncer run token seed module rename migrate revision lambda bundle bench fuzz load test reset \
+.PHONY: help install pgbouncer chromium run token seed module rename migrate revision lambda bundle bench fuzz load test reset \
 	lint lint-ruff lint-types \
 	lint-imports lint-infra fmt codes clean
 
@@ -88,7 +88,7 @@ revision: install ## New migration from the model changes: make revision m="add 
 		"$(BIN)/python -m app.db.postgresql.migrate && $(BIN)/alembic revision --autogenerate \
 		--rev-id $$(printf '%04d' $$(( $$(ls $(MIGRATIONS)/*.py | wc -l) + 1 ))) -m '$(m)'"
 
-lambda: install ## Local Lambda invoke endpoint on 127.0.0.1:9100 (RIE-compatible), own embedded stores
+lambda: install ## The handler on 127.0.0.1:9100: RIE invoke endpoint, and HTTP API events of the API_BASE_PATH stage for any other request
 	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) --data-dir $(DATA_DIR)/lambda $(NEEDS) -- sh -c \
 		"$(BIN)/python -m app.db.postgresql.migrate && exec $(BIN)/python scripts/lambda_server.py \
 		--host $(HOST) --port $(LAMBDA_PORT)"
@@ -117,7 +117,19 @@ pgbouncer: ## Install PgBouncer when missing (the suite's transaction-pooler run
 			exit 1; \
 		fi; }
 
-test: install pgbouncer ## Run the whole suite with coverage against real servers
+# The browser tests drive Chromium through Playwright, which cannot download a browser here: the
+# system's (Debian's package, installed when missing and this user may; GitHub's runners have one).
+chromium: ## Install Chromium when missing (the suite's browser tests of /docs need it)
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get install -y --no-install-recommends chromium \
+			|| { apt-get update && apt-get install -y --no-install-recommends chromium; }; \
+		else \
+			echo "make test needs Chromium: sudo apt-get install chromium (or brew install chromium)" >&2; \
+			exit 1; \
+		fi; }
+
+test: install pgbouncer chromium ## Run the whole suite with coverage against real servers
 	$(BIN)/pytest --cov=app --cov-report=term-missing:skip-covered \
 		$(if $(REPORTS_DIR),--junitxml=$(REPORTS_DIR)/junit.xml \
 		--cov-report=xml:$(REPORTS_DIR)/coverage.xml --cov-report=html:$(REPORTS_DIR)/htmlcov) \
