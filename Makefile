@@ -1,8 +1,15 @@
-# One entry point for people and CI. Needs only make and Python 3.12 (uv is installed if missing).
+# One entry point for people and CI. Needs only make and Python 3.12 or 3.13 (uv is installed if
+# missing).
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-VENV := $(CURDIR)/.venv
+# The Python of the venv and of every command: 3.12 or 3.13, Lambda's python3.12 and python3.13
+# runtimes (PYTHON_VERSION=3.13 make test). Each version has a venv of its own, so both can be
+# installed side by side: .venv for 3.12, .venv-3.13 for 3.13 (VENV names another).
+PYTHON_VERSION ?= 3.12
+# Major.minor only: the official Python images set PYTHON_VERSION to a full version (3.12.8).
+override PYTHON_VERSION := $(word 1,$(subst ., ,$(PYTHON_VERSION))).$(word 2,$(subst ., ,$(PYTHON_VERSION)))
+VENV ?= $(CURDIR)/.venv$(if $(filter-out 3.12,$(PYTHON_VERSION)),-$(PYTHON_VERSION))
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 9595
@@ -18,12 +25,13 @@ STORES ?=
 NEEDS = $(if $(STORES),--needs $(STORES))
 REPORTS_DIR ?=
 
-# Python 3.12: a working python3.12 on PATH, else a pyenv-installed one, else let uv fetch it.
-PYTHON_312 := $(shell for candidate in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12 \
-	/usr/local/bin/python3.12 /usr/bin/python3.12; do \
-	"$$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 12); print(sys.executable)' \
-	2>/dev/null && break; done)
-export UV_PYTHON := $(or $(PYTHON_312),3.12)
+# That Python: a working python3.X on PATH, else a pyenv-installed one, else let uv fetch it.
+INTERPRETER := $(shell for candidate in python$(PYTHON_VERSION) \
+	$$HOME/.pyenv/versions/$(PYTHON_VERSION).*/bin/python$(PYTHON_VERSION) \
+	/usr/local/bin/python$(PYTHON_VERSION) /usr/bin/python$(PYTHON_VERSION); do \
+	"$$candidate" -c 'import sys; assert "%d.%d" % sys.version_info[:2] == "$(PYTHON_VERSION)"; \
+	print(sys.executable)' 2>/dev/null && break; done)
+export UV_PYTHON := $(or $(INTERPRETER),$(PYTHON_VERSION))
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV
 
@@ -44,7 +52,7 @@ help: ## List the targets
 
 $(CURDIR)/.tools/bin/uv:
 	@echo "uv not found: installing it into .tools/"
-	$(or $(PYTHON_312),python3) -m venv $(CURDIR)/.tools
+	$(or $(INTERPRETER),python3) -m venv $(CURDIR)/.tools
 	$(CURDIR)/.tools/bin/pip install --quiet uv
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
@@ -93,7 +101,7 @@ lambda: install ## The handler on 127.0.0.1:9100: RIE invoke endpoint, and HTTP 
 		"$(BIN)/python -m app.db.postgresql.migrate && exec $(BIN)/python scripts/lambda_server.py \
 		--host $(HOST) --port $(LAMBDA_PORT)"
 
-bundle: install ## Build dist/lambda and dist/lambda.zip (python3.12, x86_64, runtime deps, .pyc)
+bundle: install ## Build dist/lambda and dist/lambda.zip (python$(PYTHON_VERSION), x86_64, runtime deps, .pyc)
 	UV=$(UV) PYTHON=$(BIN)/python bash scripts/build_bundle.sh dist
 
 bench: install ## Cold start, warm latency, RSS, size of the bundle vs reference apps (BENCH_ARGS=--quick)

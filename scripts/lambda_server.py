@@ -75,7 +75,7 @@ def set_lambda_environment(name: str = "app-local") -> None:
         "AWS_LAMBDA_LOG_STREAM_NAME": time.strftime("%Y/%m/%d/[$LATEST]") + uuid.uuid4().hex,
         "AWS_REGION": region,
         "AWS_DEFAULT_REGION": region,
-        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_python{sys.version_info.major}.{sys.version_info.minor}",
         "LAMBDA_TASK_ROOT": os.getcwd(),
     }
     for variable, value in defaults.items():

@@ -87,9 +87,7 @@ async def test_every_asset_of_a_page_is_served_by_the_app(docs: Docs, page: str)
 
 
 @pytest.mark.parametrize("page", PAGES)
-async def test_a_page_allows_its_origin_and_its_own_inline_code_only(
-    docs: Docs, page: str
-) -> None:
+async def test_a_page_allows_its_origin_and_its_own_inline_code_only(docs: Docs, page: str) -> None:
     response = await docs.get(page)
     policy = _policy(response)
     inline_scripts = re.findall(r"<script>(.*?)</script>", response.text, re.DOTALL)

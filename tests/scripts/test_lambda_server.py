@@ -151,7 +151,8 @@ def test_the_handler_is_imported_with_the_lambda_environment(server: Server) -> 
     assert environment["AWS_LAMBDA_FUNCTION_VERSION"] == "$LATEST"
     assert environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] == str(result["memory_limit_in_mb"])
     assert environment["AWS_LAMBDA_LOG_GROUP_NAME"] == result["log_group_name"]
-    assert environment["AWS_EXECUTION_ENV"] == "AWS_Lambda_python3.12"
+    runtime = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    assert environment["AWS_EXECUTION_ENV"] == f"AWS_Lambda_{runtime}"
     assert {"AWS_REGION", "AWS_LAMBDA_LOG_STREAM_NAME", "LAMBDA_TASK_ROOT"} <= set(environment)
 
 
