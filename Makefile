@@ -25,12 +25,15 @@ STORES ?=
 NEEDS = $(if $(STORES),--needs $(STORES))
 REPORTS_DIR ?=
 
-# That Python: a working python3.X on PATH, else a pyenv-installed one, else let uv fetch it.
-INTERPRETER := $(shell for candidate in python$(PYTHON_VERSION) \
-	$$HOME/.pyenv/versions/$(PYTHON_VERSION).*/bin/python$(PYTHON_VERSION) \
-	/usr/local/bin/python$(PYTHON_VERSION) /usr/bin/python$(PYTHON_VERSION); do \
-	"$$candidate" -c 'import sys; assert "%d.%d" % sys.version_info[:2] == "$(PYTHON_VERSION)"; \
+# Lambda's Python runtimes the project runs on; make bench measures the init on each found here.
+PYTHON_VERSIONS := 3.12 3.13
+# A working python$(1) on PATH, else a pyenv-installed one, else nothing.
+find_python = $(shell for candidate in python$(1) $$HOME/.pyenv/versions/$(1).*/bin/python$(1) \
+	/usr/local/bin/python$(1) /usr/bin/python$(1); do \
+	"$$candidate" -c 'import sys; assert "%d.%d" % sys.version_info[:2] == "$(1)"; \
 	print(sys.executable)' 2>/dev/null && break; done)
+# That Python, else uv fetches it.
+INTERPRETER := $(call find_python,$(PYTHON_VERSION))
 export UV_PYTHON := $(or $(INTERPRETER),$(PYTHON_VERSION))
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV
@@ -104,8 +107,10 @@ lambda: install ## The handler on 127.0.0.1:9100: RIE invoke endpoint, and HTTP 
 bundle: install ## Build dist/lambda and dist/lambda.zip (python$(PYTHON_VERSION), x86_64, runtime deps, .pyc)
 	UV=$(UV) PYTHON=$(BIN)/python bash scripts/build_bundle.sh dist
 
-bench: install ## Cold start, warm latency, RSS, size of the bundle vs reference apps (BENCH_ARGS=--quick)
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
+bench: install ## Cold start, warm latency, RSS, size of the bundle vs reference apps; init on each Python (BENCH_ARGS=--quick)
+	$(BIN)/python bench/run.py \
+		$(foreach version,$(PYTHON_VERSIONS),$(addprefix --python ,$(call find_python,$(version)))) \
+		$(BENCH_ARGS)
 
 fuzz: install ## schemathesis against the app: every check and phase, fixed seed (FUZZ_ARGS=--max-examples 100)
 	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) -- $(BIN)/python scripts/fuzz.py $(FUZZ_ARGS)
