@@ -118,29 +118,24 @@ fuzz: install ## schemathesis against the app: every check and phase, fixed seed
 load: install ## Load test on loopback: req/s, p50/p99, errors, RSS for /health and GET book (LOAD_ARGS=--seconds 30)
 	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
-# The suite runs the app through PgBouncer (a transaction pooler, as on AWS): the Debian/Ubuntu
-# package, installed here when missing and this user may (root with apt-get).
+# System packages the suite needs: installed with apt-get when missing and this user may (root),
+# else the command says how.
+apt_install = if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get install -y --no-install-recommends $(1) \
+		|| { apt-get update && apt-get install -y --no-install-recommends $(1); }; \
+	else \
+		echo "make test needs $(1): sudo apt-get install $(1) (or brew install $(1))" >&2; \
+		exit 1; \
+	fi
+
+# The suite runs the app through PgBouncer (a transaction pooler, as on AWS).
 pgbouncer: ## Install PgBouncer when missing (the suite's transaction-pooler run needs it)
-	@command -v pgbouncer >/dev/null || test -x /usr/sbin/pgbouncer || { \
-		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			apt-get install -y --no-install-recommends pgbouncer \
-			|| { apt-get update && apt-get install -y --no-install-recommends pgbouncer; }; \
-		else \
-			echo "make test needs PgBouncer: sudo apt-get install pgbouncer (or brew install pgbouncer)" >&2; \
-			exit 1; \
-		fi; }
+	@command -v pgbouncer >/dev/null || test -x /usr/sbin/pgbouncer || { $(call apt_install,pgbouncer); }
 
 # The browser tests drive Chromium through Playwright, which cannot download a browser here: the
-# system's (Debian's package, installed when missing and this user may; GitHub's runners have one).
+# system's (Debian's package; GitHub's runners have one).
 chromium: ## Install Chromium when missing (the suite's browser tests of /docs need it)
-	@command -v chromium >/dev/null || { \
-		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			apt-get install -y --no-install-recommends chromium \
-			|| { apt-get update && apt-get install -y --no-install-recommends chromium; }; \
-		else \
-			echo "make test needs Chromium: sudo apt-get install chromium (or brew install chromium)" >&2; \
-			exit 1; \
-		fi; }
+	@command -v chromium >/dev/null || { $(call apt_install,chromium); }
 
 test: install pgbouncer chromium ## Run the whole suite with coverage against real servers
 	$(BIN)/pytest --cov=app --cov-report=term-missing:skip-covered \
