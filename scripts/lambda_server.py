@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl, unquote
 FUNCTIONS_PATH = "/2015-03-31/functions/"
 INVOKE_PATH = f"{FUNCTIONS_PATH}function/invocations"
 DEFAULT_STAGE = "$default"
+_FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"})
 # Request bodies an HTTP API passes as text; any other is base64-encoded.
 TEXT_TYPES = re.compile(
     r"text/|application/(json|xml|javascript|x-www-form-urlencoded)|[^;]*\+(json|xml)", re.I
@@ -382,7 +383,12 @@ def http_api_response(invocation: Invocation) -> tuple[int, list[tuple[str, str]
     if not (isinstance(result, dict) and "statusCode" in result):
         # Payload 2.0: any other JSON result is a 200 application/json body.
         return 200, [("Content-Type", "application/json")], json.dumps(result).encode()
-    headers = [(str(name), str(value)) for name, value in (result.get("headers") or {}).items()]
+    # The length is the body's as sent (set by the caller); the connection is the server's.
+    headers = [
+        (str(name), str(value))
+        for name, value in (result.get("headers") or {}).items()
+        if str(name).lower() not in _FRAMING_HEADERS
+    ]
     headers += [("Set-Cookie", str(cookie)) for cookie in result.get("cookies") or ()]
     text = result.get("body") or ""
     body = base64.b64decode(text) if result.get("isBase64Encoded") else text.encode()

@@ -40,7 +40,11 @@ def handler(event, context):
     if event.get("rawPath") == "/dev/proxy-result":
         return {
             "statusCode": 201,
-            "headers": {"x-answer": "42", "content-type": "application/octet-stream"},
+            "headers": {
+                "x-answer": "42",
+                "content-type": "application/octet-stream",
+                "content-length": "99",
+            },
             "cookies": ["session=1; Path=/", "theme=dark"],
             "body": "AAH/",
             "isBase64Encoded": True,
@@ -262,6 +266,7 @@ def test_the_handlers_proxy_result_is_the_response(server: Server) -> None:
     assert response.headers["x-answer"] == "42"
     assert response.headers.get_all("set-cookie") == ["session=1; Path=/", "theme=dark"]
     assert response.headers["apigw-requestid"]
+    assert response.headers.get_all("content-length") == ["3"]
     assert body == b"\x00\x01\xff"
 
 
