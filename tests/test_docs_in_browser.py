@@ -39,6 +39,8 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 LOOPBACK = "127.0.0.1"
+# Generous: a page of Swagger UI renders in about a second, much slower on a loaded machine.
+TIMEOUT_MS = 60_000
 # Records what the page's policy blocked, from before the page's own scripts run.
 RECORD_VIOLATIONS = """
 window.cspViolations = [];
@@ -127,6 +129,7 @@ def browser(tmp_path: Path) -> Iterator[Browser]:
             headless=True,
             args=CHROMIUM_FLAGS,
         )
+        context.set_default_timeout(TIMEOUT_MS)
         recorded = Browser(context)
 
         def only_loopback(route: Route, request: Request) -> None:
@@ -161,7 +164,7 @@ def _execute(operation: Locator, url: str) -> tuple[int, str | None]:
         operation.locator(".execute").click()
     status = sent.value.status
     shown = operation.locator(".live-responses-table tbody .response-col_status")
-    expect(shown).to_have_text(str(status))
+    expect(shown).to_have_text(str(status), timeout=TIMEOUT_MS)
     return status, sent.value.request.all_headers().get("authorization")
 
 
