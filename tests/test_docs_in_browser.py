@@ -85,36 +85,35 @@ class Browser:
             self.console_errors.append(message.text)
 
 
-def _authenticated_env(tmp_path: Path, **settings: str) -> dict[str, str]:
-    (issuer_port,) = free_ports()
-    return developer_environment(
-        AUTH_ENABLED="true", DEV_ISSUER_PORT=str(issuer_port), STORES="postgresql", **settings
+def _serving(
+    data_dir: Path, target: str, port_variable: str, base_path: str = ""
+) -> Iterator[Served]:
+    """`AUTH_ENABLED=true [API_BASE_PATH=...] make <target>` on free ports, PostgreSQL only;
+    the dev issuer that make starts beside it signs `make token`'s tokens."""
+    port, issuer_port = free_ports(2)
+    env = developer_environment(
+        AUTH_ENABLED="true",
+        DEV_ISSUER_PORT=str(issuer_port),
+        STORES="postgresql",
+        API_BASE_PATH=base_path,
     )
+    url = f"http://{LOOPBACK}:{port}{base_path}"
+    command = [target, f"{port_variable}={port}", f"DATA_DIR={data_dir}"]
+    with make_serving(command, env, f"{url}/health/ready", data_dir / "make.log"):
+        yield Served(url, env)
 
 
 @pytest.fixture(scope="module")
 def make_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """`AUTH_ENABLED=true make run` (uvicorn, the dev issuer), PostgreSQL only."""
-    data_dir = tmp_path_factory.mktemp("docs-make-run")
-    (port,) = free_ports()
-    env = _authenticated_env(data_dir)
-    url = f"http://{LOOPBACK}:{port}"
-    command = ["run", f"PORT={port}", f"DATA_DIR={data_dir}"]
-    with make_serving(command, env, f"{url}/health/ready", data_dir / "make.log"):
-        yield Served(url, env)
+    """uvicorn with reload, as a developer runs the API."""
+    yield from _serving(tmp_path_factory.mktemp("docs-make-run"), "run", "PORT")
 
 
 @pytest.fixture(scope="module")
 def make_lambda(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """`AUTH_ENABLED=true API_BASE_PATH=/dev make lambda`: the handler behind the HTTP API
-    front, whose events carry the `dev` stage."""
+    """The handler behind the HTTP API front, whose events carry the `dev` stage."""
     data_dir = tmp_path_factory.mktemp("docs-make-lambda")
-    (port,) = free_ports()
-    env = _authenticated_env(data_dir, API_BASE_PATH="/dev")
-    url = f"http://{LOOPBACK}:{port}/dev"
-    command = ["lambda", f"LAMBDA_PORT={port}", f"DATA_DIR={data_dir}"]
-    with make_serving(command, env, f"{url}/health/ready", data_dir / "make.log"):
-        yield Served(url, env)
+    yield from _serving(data_dir, "lambda", "LAMBDA_PORT", "/dev")
 
 
 @pytest.fixture
