@@ -303,14 +303,18 @@ def print_init_by_python(rows: Sequence[InitByPython]) -> None:
     """The handler's import on each Lambda Python runtime, and its ratio to the bare app's."""
     print(
         "\ninit by Python version (project, postgres only / bare FastAPI + Mangum)\n"
-        f"{'':<14}{'project ms':>11}{'bare ms':>9}{'ratio [p25-p75]':>20}"
+        f"{'':<14}{'project ms':>11}{'CPU':>6}{'bare ms':>9}{'CPU':>6}{'ratio [p25-p75]':>20}"
+        f"{'CPU':>7}"
     )
     for version, project, bare in rows:
         ratios = paired_ratios(project, bare, init_ms())
         low, ratio, high = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
+        cpu = statistics.median(paired_ratios(project, bare, init_ms(cpu=True)))
         print(
             f"{'python' + version:<14}{project.median(init_ms()):>11.1f}"
-            f"{bare.median(init_ms()):>9.1f}{f'{ratio:.2f}x [{low:.2f}-{high:.2f}]':>20}"
+            f"{project.median(init_ms(cpu=True)):>6.0f}{bare.median(init_ms()):>9.1f}"
+            f"{bare.median(init_ms(cpu=True)):>6.0f}{f'{ratio:.2f}x [{low:.2f}-{high:.2f}]':>20}"
+            f"{cpu:>6.2f}x"
         )
 
 
