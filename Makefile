@@ -1,8 +1,15 @@
-# One entry point for people and CI. Needs only make and Python 3.12 (uv is installed if missing).
+# One entry point for people and CI. Needs only make and Python 3.12 or 3.13 (uv is installed if
+# missing).
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-VENV := $(CURDIR)/.venv
+# The Python of the venv and of every command: 3.12 or 3.13, Lambda's python3.12 and python3.13
+# runtimes (PYTHON_VERSION=3.13 make test). Each version has a venv of its own, so both can be
+# installed side by side: .venv for 3.12, .venv-3.13 for 3.13 (VENV names another).
+PYTHON_VERSION ?= 3.12
+# Major.minor only: the official Python images set PYTHON_VERSION to a full version (3.12.8).
+override PYTHON_VERSION := $(word 1,$(subst ., ,$(PYTHON_VERSION))).$(word 2,$(subst ., ,$(PYTHON_VERSION)))
+VENV ?= $(CURDIR)/.venv$(if $(filter-out 3.12,$(PYTHON_VERSION)),-$(PYTHON_VERSION))
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 9595
@@ -18,12 +25,16 @@ STORES ?=
 NEEDS = $(if $(STORES),--needs $(STORES))
 REPORTS_DIR ?=
 
-# Python 3.12: a working python3.12 on PATH, else a pyenv-installed one, else let uv fetch it.
-PYTHON_312 := $(shell for candidate in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12 \
-	/usr/local/bin/python3.12 /usr/bin/python3.12; do \
-	"$$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 12); print(sys.executable)' \
-	2>/dev/null && break; done)
-export UV_PYTHON := $(or $(PYTHON_312),3.12)
+# Lambda's Python runtimes the project runs on; make bench measures the init on each found here.
+PYTHON_VERSIONS := 3.12 3.13
+# A working python$(1) on PATH, else a pyenv-installed one, else nothing.
+find_python = $(shell for candidate in python$(1) $$HOME/.pyenv/versions/$(1).*/bin/python$(1) \
+	/usr/local/bin/python$(1) /usr/bin/python$(1); do \
+	"$$candidate" -c 'import sys; assert "%d.%d" % sys.version_info[:2] == "$(1)"; \
+	print(sys.executable)' 2>/dev/null && break; done)
+# That Python, else uv fetches it.
+INTERPRETER := $(call find_python,$(PYTHON_VERSION))
+export UV_PYTHON := $(or $(INTERPRETER),$(PYTHON_VERSION))
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV
 
@@ -35,7 +46,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 # The app image (docker_images/app/Dockerfile) runs uvicorn with the same flags.
 UVICORN_FLAGS := --no-proxy-headers --no-access-log --no-server-header
 
-.PHONY: help install pgbouncer run token seed module rename migrate revision lambda bundle bench fuzz load test reset \
+.PHONY: help install pgbouncer chromium run token seed module rename migrate revision lambda bundle bench fuzz load test reset \
 	lint lint-ruff lint-types \
 	lint-imports lint-infra fmt codes clean
 
@@ -44,7 +55,7 @@ help: ## List the targets
 
 $(CURDIR)/.tools/bin/uv:
 	@echo "uv not found: installing it into .tools/"
-	$(or $(PYTHON_312),python3) -m venv $(CURDIR)/.tools
+	$(or $(INTERPRETER),python3) -m venv $(CURDIR)/.tools
 	$(CURDIR)/.tools/bin/pip install --quiet uv
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
@@ -88,16 +99,18 @@ revision: install ## New migration from the model changes: make revision m="add 
 		"$(BIN)/python -m app.db.postgresql.migrate && $(BIN)/alembic revision --autogenerate \
 		--rev-id $$(printf '%04d' $$(( $$(ls $(MIGRATIONS)/*.py | wc -l) + 1 ))) -m '$(m)'"
 
-lambda: install ## Local Lambda invoke endpoint on 127.0.0.1:9100 (RIE-compatible), own embedded stores
+lambda: install ## The handler on 127.0.0.1:9100: RIE invoke endpoint, and HTTP API events of the API_BASE_PATH stage for any other request
 	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) --data-dir $(DATA_DIR)/lambda $(NEEDS) -- sh -c \
 		"$(BIN)/python -m app.db.postgresql.migrate && exec $(BIN)/python scripts/lambda_server.py \
 		--host $(HOST) --port $(LAMBDA_PORT)"
 
-bundle: install ## Build dist/lambda and dist/lambda.zip (python3.12, x86_64, runtime deps, .pyc)
+bundle: install ## Build dist/lambda and dist/lambda.zip (python$(PYTHON_VERSION), x86_64, runtime deps, .pyc)
 	UV=$(UV) PYTHON=$(BIN)/python bash scripts/build_bundle.sh dist
 
-bench: install ## Cold start, warm latency, RSS, size of the bundle vs reference apps (BENCH_ARGS=--quick)
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
+bench: install ## Cold start, warm latency, RSS, size of the bundle vs reference apps; init on each Python (BENCH_ARGS=--quick)
+	$(BIN)/python bench/run.py \
+		$(foreach version,$(PYTHON_VERSIONS),$(addprefix --python ,$(call find_python,$(version)))) \
+		$(BENCH_ARGS)
 
 fuzz: install ## schemathesis against the app: every check and phase, fixed seed (FUZZ_ARGS=--max-examples 100)
 	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) -- $(BIN)/python scripts/fuzz.py $(FUZZ_ARGS)
@@ -105,19 +118,26 @@ fuzz: install ## schemathesis against the app: every check and phase, fixed seed
 load: install ## Load test on loopback: req/s, p50/p99, errors, RSS for /health and GET book (LOAD_ARGS=--seconds 30)
 	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
-# The suite runs the app through PgBouncer (a transaction pooler, as on AWS): the Debian/Ubuntu
-# package, installed here when missing and this user may (root with apt-get).
-pgbouncer: ## Install PgBouncer when missing (the suite's transaction-pooler run needs it)
-	@command -v pgbouncer >/dev/null || test -x /usr/sbin/pgbouncer || { \
-		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			apt-get install -y --no-install-recommends pgbouncer \
-			|| { apt-get update && apt-get install -y --no-install-recommends pgbouncer; }; \
-		else \
-			echo "make test needs PgBouncer: sudo apt-get install pgbouncer (or brew install pgbouncer)" >&2; \
-			exit 1; \
-		fi; }
+# System packages the suite needs: installed with apt-get when missing and this user may (root),
+# else the command says how.
+apt_install = if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get install -y --no-install-recommends $(1) \
+		|| { apt-get update && apt-get install -y --no-install-recommends $(1); }; \
+	else \
+		echo "make test needs $(1): sudo apt-get install $(1) (or brew install $(1))" >&2; \
+		exit 1; \
+	fi
 
-test: install pgbouncer ## Run the whole suite with coverage against real servers
+# The suite runs the app through PgBouncer (a transaction pooler, as on AWS).
+pgbouncer: ## Install PgBouncer when missing (the suite's transaction-pooler run needs it)
+	@command -v pgbouncer >/dev/null || test -x /usr/sbin/pgbouncer || { $(call apt_install,pgbouncer); }
+
+# The browser tests drive Chromium through Playwright, which cannot download a browser here: the
+# system's (Debian's package; GitHub's runners have one).
+chromium: ## Install Chromium when missing (the suite's browser tests of /docs need it)
+	@command -v chromium >/dev/null || { $(call apt_install,chromium); }
+
+test: install pgbouncer chromium ## Run the whole suite with coverage against real servers
 	$(BIN)/pytest --cov=app --cov-report=term-missing:skip-covered \
 		$(if $(REPORTS_DIR),--junitxml=$(REPORTS_DIR)/junit.xml \
 		--cov-report=xml:$(REPORTS_DIR)/coverage.xml --cov-report=html:$(REPORTS_DIR)/htmlcov) \

@@ -83,8 +83,9 @@ def filter_requirements(exported: str, names: set[str]) -> str:
     return "\n".join(kept) + "\n"
 
 
-def _run_build(out: Path, extra_env: Mapping[str, str]) -> Bundle:
-    env = {**os.environ, "PYTHON": sys.executable, **extra_env}
+def _run_build(out: Path, extra_env: Mapping[str, str], python: str) -> Bundle:
+    """A bundle for `python`'s version, compiled by it."""
+    env = {**os.environ, "PYTHON": python, **extra_env}
     subprocess.run(
         ["bash", str(ROOT / "scripts" / "build_bundle.sh"), str(out)],
         check=True,
@@ -94,11 +95,11 @@ def _run_build(out: Path, extra_env: Mapping[str, str]) -> Bundle:
     return Bundle.of(out)
 
 
-def build_project(out: Path) -> Bundle:
-    return _run_build(out, {})
+def build_project(out: Path, python: str = sys.executable) -> Bundle:
+    return _run_build(out, {}, python)
 
 
-def build_reference(module: str, out: Path) -> Bundle:
+def build_reference(module: str, out: Path, python: str = sys.executable) -> Bundle:
     """Bundle bench/reference/<module>.py with its requirements at the project's pins."""
     out.mkdir(parents=True, exist_ok=True)
     exported = out / "requirements.project.txt"
@@ -111,4 +112,5 @@ def build_reference(module: str, out: Path) -> Bundle:
     return _run_build(
         out,
         {"REQUIREMENTS": str(requirements), "APP_SOURCE": str(REFERENCE_DIR / f"{module}.py")},
+        python,
     )

@@ -1,6 +1,6 @@
 """One fresh Lambda-like process: import the handler, serve the first request, then warm ones.
 
-bench/run.py runs this source with `python3.12 -S -P -c` and only a bundle on PYTHONPATH. The spec
+bench/run.py runs this source with `python3.X -S -P -c` and only a bundle on PYTHONPATH. The spec
 comes in on stdin, the result goes out on a pipe, both as `marshal` (a builtin module): nothing
 is imported before the handler's import is timed. The app's logs stay on stdout.
 

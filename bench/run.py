@@ -1,9 +1,10 @@
 """Cold start, warm latency, memory and size of the Lambda bundle, as ratios to reference apps.
 
 Builds the project's bundle and the reference apps' (bench/reference), starts PostgreSQL, Redis
-and MongoDB unless their URLs are set, migrates, inserts one book, then runs fresh `python3.12
--S` processes round-robin (the order rotates every round) and prints medians and paired ratios
-against their targets, and the first request's cost with and without SnapStart.
+and MongoDB unless their URLs are set, migrates, inserts one book, then runs fresh `python3.X
+-S` processes (this venv's version) round-robin (the order rotates every round) and prints
+medians and paired ratios against their targets, the first request's cost with and without
+SnapStart, and the init on each other Python given with --python (make bench: 3.12 and 3.13).
 docs/performance.md explains the measures.
 """
 
@@ -39,7 +40,8 @@ EVENTS = {
     "book": build_event("http_v2", "GET", BOOK_PATH),
 }
 PROBE = (ROOT / "bench" / "probe.py").read_text()
-PYTHON = str(Path(sys.base_prefix) / "bin" / "python3.12")  # the plain interpreter, no venv
+VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
+PYTHON = str(Path(sys.base_prefix) / "bin" / f"python{VERSION}")  # the plain interpreter, no venv
 MIB = 1024 * 1024
 BUNDLE_BUDGET_MIB = 70
 SNAP_START_LIMIT = 10  # first GET book after a restore / warm GET book
@@ -73,6 +75,7 @@ class Target:
     runs: list[ProbeResult] = field(default_factory=list)
     events: Mapping[str, dict[str, object]] = field(default_factory=lambda: EVENTS)
     snap_start: bool = False  # init for a SnapStart snapshot, then the runtime hooks
+    python: str = PYTHON  # the bundle is built for its version
 
     def median(self, measure: Measure) -> float:
         return statistics.median(measure(run) for run in self.runs)
@@ -167,7 +170,7 @@ def probe(target: Target, invocations: int) -> ProbeResult:
         **target.env,
     }
     with subprocess.Popen(
-        [PYTHON, "-S", "-P", "-c", PROBE],
+        [target.python, "-S", "-P", "-c", PROBE],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,  # the app's logs: a pipe, as on Lambda
         stderr=subprocess.PIPE,
@@ -268,6 +271,53 @@ def print_first_request(targets: Sequence[Target]) -> None:
         )
 
 
+InitByPython = tuple[str, Target, Target]  # version, the project, the bare app
+
+
+def other_pythons(pythons: Sequence[str], work: Path, env: Mapping[str, str]) -> list[InitByPython]:
+    """For each interpreter of another version: the project (postgres only) and the bare app,
+    bundled for that version and probed with it."""
+    rows: list[InitByPython] = []
+    for python in pythons:
+        version = subprocess.run(
+            [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        if version == VERSION:
+            continue
+        project_bundle = build_project(work / f"project-{version}", python)
+        bare_bundle = build_reference("bare", work / f"bare-{version}", python)
+        both = ("health", "book")
+        label = f"project, postgres only, {version}"
+        project = Target(label, project_bundle, "app.main", "book", both, env, python=python)
+        bare = Target(
+            f"bare, {version}", bare_bundle, "bare", "health", ("health",), {}, python=python
+        )
+        rows.append((version, project, bare))
+    return rows
+
+
+def print_init_by_python(rows: Sequence[InitByPython]) -> None:
+    """The handler's import on each Lambda Python runtime, and its ratio to the bare app's."""
+    print(
+        "\ninit by Python version (project, postgres only / bare FastAPI + Mangum)\n"
+        f"{'':<14}{'project ms':>11}{'CPU':>6}{'bare ms':>9}{'CPU':>6}{'ratio [p25-p75]':>20}"
+        f"{'CPU':>7}"
+    )
+    for version, project, bare in rows:
+        ratios = paired_ratios(project, bare, init_ms())
+        low, ratio, high = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
+        cpu = statistics.median(paired_ratios(project, bare, init_ms(cpu=True)))
+        print(
+            f"{'python' + version:<14}{project.median(init_ms()):>11.1f}"
+            f"{project.median(init_ms(cpu=True)):>6.0f}{bare.median(init_ms()):>9.1f}"
+            f"{bare.median(init_ms(cpu=True)):>6.0f}{f'{ratio:.2f}x [{low:.2f}-{high:.2f}]':>20}"
+            f"{cpu:>6.2f}x"
+        )
+
+
 def lambda_runtime_path(folder: Path) -> Path:
     """What the python3.12 runtime puts on the path and the bundle does not ship: the SnapStart
     hook registry (`snapshot_restore_py`), here the copy installed with awslambdaric."""
@@ -316,6 +366,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="append",
         default=[],
         help="another dist dir (e.g. a changed copy) measured like the project, postgres only",
+    )
+    parser.add_argument(
+        "--python",
+        action="append",
+        default=[],
+        help="an interpreter of another Lambda Python version: its init is measured too",
     )
     args = parser.parse_args(argv)
     rounds = args.rounds or (5 if args.quick else 15)
@@ -373,7 +429,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ]
         bare = Target("bare (cold: GET /health)", bare_bundle, "bare", "health", ("health",), {})
         orm = Target("sqlalchemy ref", orm_bundle, "sqlalchemy_ref", "book", ("book",), postgres)
-        targets = [*projects, snap_start, bare, orm]
+        by_python = [(VERSION, postgres_only, bare), *other_pythons(args.python, work, postgres)]
+        other_versions = [target for _, *pair in by_python[1:] for target in pair]
+        targets = [*projects, snap_start, bare, orm, *other_versions]
         print(f"{rounds} rounds x {len(targets)} fresh processes", flush=True)
         measure(targets, rounds, invocations)
         print_medians(targets)
@@ -381,6 +439,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print_ratios(project, bare, orm)
         print_auth_ratio(authenticated, postgres_only)
         print_first_request([postgres_only, snap_start])
+        print_init_by_python(by_python)
     took = time.monotonic() - began
     print(f"\n{took:.0f} s on {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     return 0

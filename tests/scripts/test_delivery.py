@@ -95,3 +95,38 @@ def test_the_editor_launch_configurations_point_at_what_exists() -> None:
     assert "--no-cov" in tests["args"]  # coverage's tracer would hide breakpoints
     makefile = _read("Makefile")
     assert "\nmigrate:" in makefile
+
+
+def test_the_python_version_is_one_setting_everywhere() -> None:
+    """3.12 and 3.13, Lambda's Python runtimes: the lock covers both, CI tests both, and each
+    deployable takes the version as one setting whose default is the Makefile's."""
+    default = re.search(r"^PYTHON_VERSION \?= (\S+)$", _read("Makefile"), re.MULTILINE)
+    assert default is not None
+    versions = ["3.12", "3.13"]
+    project = tomllib.loads(_read("pyproject.toml"))["project"]
+    assert project["requires-python"] == ">=3.12,<3.14"
+    assert 'requires-python = ">=3.12, <3.14"' in _read("uv.lock")
+    ci = _read(".github/workflows/ci.yml")
+    assert ci.count(f"python: {json.dumps(versions)}") == 2  # lint and test
+    assert f'PYTHON_VERSION: "{default.group(1)}"' in ci
+
+    template = _read("infra/template.yaml")
+    parameter = re.split(r"\n  (?=\S)", template.split("\n  PythonVersion:\n", 1)[1], maxsplit=1)[0]
+    assert f'Default: "{default.group(1)}"' in parameter
+    assert f"AllowedValues: {json.dumps(versions)}" in parameter
+    assert re.findall(r"Runtime: (.+)", template) == ["!Sub python${PythonVersion}"]
+    samconfig = tomllib.loads(_read("infra/samconfig.toml"))
+    for environment in samconfig.values():
+        if isinstance(environment, dict):
+            overrides = environment["deploy"]["parameters"]["parameter_overrides"]
+            assert any(item.startswith("PythonVersion=") for item in overrides)
+    cd = _read(".github/workflows/cd.yml")
+    assert "values.get('PythonVersion'" in cd
+    assert '--build-arg "PYTHON_VERSION=$PYTHON_VERSION"' in cd
+
+    for dockerfile in sorted((ROOT / "docker_images").rglob("Dockerfile*")):
+        text = dockerfile.read_text()
+        assert f"ARG PYTHON_VERSION={default.group(1)}" in text.split("\nFROM ", 1)[0], dockerfile
+        python_bases = re.findall(r"^FROM (\S*python:\S+)", text, re.MULTILINE)
+        assert python_bases, dockerfile
+        assert all("${PYTHON_VERSION}" in base for base in python_bases), python_bases

@@ -5,6 +5,7 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from app.http.dependencies import SettingsDep
+from app.http.docs import DOCS_PATH
 from app.http.envelope import (
     EnvelopeResponse,
     ErrorEnvelope,
@@ -30,13 +31,12 @@ class Liveness(BaseModel):
 
 @router.get("/", response_model=EnvelopeResponse[ServiceInfo], summary="Service information")
 async def index(request: Request, settings: SettingsDep) -> Response:
-    docs_url = request.app.docs_url
     root_path = request.scope.get("root_path", "")
     info = ServiceInfo(
         name=settings.service_name,
         version=settings.release,
         environment=settings.environment,
-        docs_url=f"{root_path}{docs_url}" if docs_url else None,
+        docs_url=f"{root_path}{DOCS_PATH}" if settings.docs_enabled else None,
     )
     return envelope_response(info)
 

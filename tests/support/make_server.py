@@ -1,0 +1,60 @@
+"""A server the way a developer starts it (`make run`, `make lambda`): as a new user would, on
+free ports with a data dir of its own, stopped as Ctrl-C in its terminal stops it."""
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from scripts.devstack import URL_VARS
+
+ROOT = Path(__file__).resolve().parents[2]
+# What the suite's own process has set and a developer's shell would not.
+_SUITE_ONLY = frozenset({*URL_VARS, "ENVIRONMENT", "PYTEST_CURRENT_TEST"})
+
+
+def developer_environment(**settings: str) -> dict[str, str]:
+    """This environment less the suite's own settings (so embedded stores start, in the default
+    environment), whatever the developer's .env says, plus `settings`."""
+    env = {name: value for name, value in os.environ.items() if name not in _SUITE_ONLY}
+    return env | {"ENV_FILE": "/dev/null"} | settings
+
+
+@contextmanager
+def make_serving(
+    command: list[str], env: Mapping[str, str], ready_url: str, log_path: Path
+) -> Iterator[None]:
+    """Run `make <command>` from the repository; return once `ready_url` answers 200."""
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            ["make", "--no-print-directory", *command],
+            cwd=ROOT,
+            env=dict(env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(ready_url, timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"make {command[0]} did not start:\n{log_path.read_text()}")
+            time.sleep(0.2)
+        yield
+    finally:
+        os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C in its terminal
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
