@@ -8,11 +8,20 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from app.domains.books.errors import BookInternalCode
-from app.domains.books.schema import BookCreate, BookListQuery, BookPatch, BookPublic, BookReplace
+from app.domains.books.schema import (
+    BookCreate,
+    BookImport,
+    BookImportQueued,
+    BookListQuery,
+    BookPatch,
+    BookPublic,
+    BookReplace,
+)
 from app.http.asgi import location_of
 from app.http.auth.route import requires
 from app.http.dependencies import lazy_service
 from app.http.envelope import EnvelopeResponse, envelope_response
+from app.http.errors.codes import CommonInternalCode
 from app.http.etags import MALFORMED_IF_MATCH, IfMatchDep, version_etag
 from app.http.idempotency.route import IDEMPOTENT
 from app.http.openapi import openapi_error, openapi_header, openapi_links
@@ -79,6 +88,22 @@ async def create_book(request: Request, data: BookCreate, service: BookServiceDe
     book = await service.create(data)
     location = location_of(request, "get_book", book_id=book.id)
     return _book_response(book, status_code=201, headers={"Location": location})
+
+
+@router.post(
+    "/imports",
+    status_code=202,
+    dependencies=[WRITE, IDEMPOTENT],
+    response_model=EnvelopeResponse[BookImportQueued],
+    responses={
+        202: {"description": "Every book queued; each is created when its message is consumed"},
+        503: openapi_error(CommonInternalCode.QUEUE_UNAVAILABLE, Retry_After="Seconds"),
+    },
+    summary="Import books in the background (one queue message per book)",
+)
+async def import_books(data: BookImport, service: BookServiceDep) -> Response:
+    queued = await service.queue_import(data.books)
+    return envelope_response(BookImportQueued(queued=queued), status_code=202)
 
 
 @router.get(
