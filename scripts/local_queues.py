@@ -28,7 +28,11 @@ from scripts.lambda_server import LocalLambdaContext, new_context  # noqa: E402
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_sqs.literals import QueueAttributeNameType
-    from mypy_boto3_sqs.type_defs import DeleteMessageBatchRequestEntryTypeDef, MessageTypeDef
+    from mypy_boto3_sqs.type_defs import (
+        ChangeMessageVisibilityBatchRequestEntryTypeDef,
+        DeleteMessageBatchRequestEntryTypeDef,
+        MessageTypeDef,
+    )
 
 Invoke = Callable[[dict[str, Any], LocalLambdaContext], object]
 
@@ -42,6 +46,7 @@ class LocalQueue:
     url: str
     arn: str
     dead_letter_url: str
+    visibility_timeout: int
 
     @property
     def fifo(self) -> bool:
@@ -68,7 +73,7 @@ def create_queue(
         "RedrivePolicy": json.dumps(redrive),
     }
     url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
-    return LocalQueue(name, url, _arn(sqs, url), dead_letter_url)
+    return LocalQueue(name, url, _arn(sqs, url), dead_letter_url, visibility_timeout)
 
 
 def _arn(sqs: SQSClient, url: str) -> str:
@@ -107,10 +112,12 @@ class EventSourceMapping:
         self.batching_window = batching_window
         self.function_timeout = function_timeout
         self.function_name = function_name
+        self._failed_fifo: list[tuple[float, list[str]]] = []  # (back at, receipt handles)
 
     def deliver_once(self, wait_seconds: int = 0) -> Delivery | None:
         """Receive a batch (waiting up to `wait_seconds` for its first message), invoke the
         handler with it, delete what succeeded. None when the queue had nothing."""
+        self._release_failed_fifo()
         messages = self._receive(wait_seconds)
         if not messages:
             return None
@@ -124,7 +131,26 @@ class EventSourceMapping:
         else:
             failed = _reported_failures(answer, received)
         self._delete([message for message in messages if message["MessageId"] not in failed])
+        if self.queue.fifo and failed:
+            handles = [m["ReceiptHandle"] for m in messages if m["MessageId"] in failed]
+            self._failed_fifo.append((time.monotonic() + self.queue.visibility_timeout, handles))
         return Delivery(received, failed)
+
+    def _release_failed_fifo(self) -> None:
+        """Failed FIFO messages whose visibility timeout is over are made visible together.
+        Left to expire one by one, moto's server delivers the last of a message group first
+        (it still counts the group as in flight while it looks at the earlier ones); SQS
+        keeps the order."""
+        now = time.monotonic()
+        due = [handles for back_at, handles in self._failed_fifo if back_at <= now]
+        self._failed_fifo = [entry for entry in self._failed_fifo if entry[0] > now]
+        for handles in due:
+            for start in range(0, len(handles), MAX_RECEIVE):
+                entries: list[ChangeMessageVisibilityBatchRequestEntryTypeDef] = [
+                    {"Id": str(index), "ReceiptHandle": handle, "VisibilityTimeout": 0}
+                    for index, handle in enumerate(handles[start : start + MAX_RECEIVE])
+                ]
+                self.sqs.change_message_visibility_batch(QueueUrl=self.queue.url, Entries=entries)
 
     def _receive(self, wait_seconds: int) -> list[MessageTypeDef]:
         messages = self._receive_up_to(self.batch_size, wait_seconds)
