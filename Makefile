@@ -13,7 +13,7 @@ DATA_DIR ?= .local
 # Settings for every command below that the environment does not set (an empty value is unset).
 ENV_FILE ?= .env
 # The stores make run, seed and lambda start when their URL is unset: STORES=postgresql,redis
-# runs without MongoDB (default: all three).
+# runs without MongoDB (default: all three, and for make run and lambda sqs, the local queues).
 STORES ?=
 NEEDS = $(if $(STORES),--needs $(STORES))
 REPORTS_DIR ?=
@@ -53,8 +53,8 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 
 install: $(VENV)/.synced ## Create .venv from uv.lock (runtime + dev tools)
 
-run: install ## Migrate, add sample data, serve the API with reload on http://127.0.0.1:9595 (embedded stores for unset URLs)
-	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) --data-dir $(DATA_DIR) $(NEEDS) -- sh -c \
+run: install ## Migrate, add sample data, serve the API with reload on http://127.0.0.1:9595 (embedded stores and queues for unset URLs)
+	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) --data-dir $(DATA_DIR) $(NEEDS) --queues -- sh -c \
 		"$(BIN)/python -m app.db.postgresql.migrate && $(BIN)/python scripts/seed.py --if-allowed \
 		&& exec $(BIN)/uvicorn app.main:app \
 		--host $(HOST) --port $(PORT) --reload --reload-dir src $(UVICORN_FLAGS)"
@@ -89,7 +89,7 @@ revision: install ## New migration from the model changes: make revision m="add 
 		--rev-id $$(printf '%04d' $$(( $$(ls $(MIGRATIONS)/*.py | wc -l) + 1 ))) -m '$(m)'"
 
 lambda: install ## Local Lambda invoke endpoint on 127.0.0.1:9100 (RIE-compatible), own embedded stores
-	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) --data-dir $(DATA_DIR)/lambda $(NEEDS) -- sh -c \
+	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) --data-dir $(DATA_DIR)/lambda $(NEEDS) --queues -- sh -c \
 		"$(BIN)/python -m app.db.postgresql.migrate && exec $(BIN)/python scripts/lambda_server.py \
 		--host $(HOST) --port $(LAMBDA_PORT)"
 
