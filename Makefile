@@ -70,11 +70,12 @@ seed: install ## Add the sample data of every domain (idempotent; local and deve
 	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) --data-dir $(DATA_DIR) $(NEEDS) -- sh -c \
 		"$(BIN)/python -m app.db.postgresql.migrate && $(BIN)/python scripts/seed.py"
 
-module: install ## New domain slice: make module name=authors store=postgres|mongo [singular=...]
+module: install ## New domain slice: make module name=authors store=postgres|mongo [singular=...] [consumer=yes]
 	@test -n "$(name)" -a -n "$(store)" || { \
-		echo 'usage: make module name=<plural snake_case> store=postgres|mongo [singular=<name>]' >&2; \
+		echo 'usage: make module name=<plural snake_case> store=postgres|mongo [singular=<name>] [consumer=yes]' >&2; \
 		exit 2; }
-	$(BIN)/python scripts/new_module.py --name "$(name)" --store "$(store)" $(if $(singular),--singular "$(singular)")
+	$(BIN)/python scripts/new_module.py --name "$(name)" --store "$(store)" $(if $(singular),--singular "$(singular)") \
+		$(if $(filter yes,$(consumer)),--consumer)
 
 rename: install ## Give the service its own name everywhere it is written: make rename name=orders-api
 	@test -n "$(name)" || { echo 'usage: make rename name=<lowercase-with-hyphens>' >&2; exit 2; }

@@ -13,10 +13,6 @@ async def import_book(record: QueueRecord, settings: Settings) -> None:
     """The body is POST /v1/books' body, validated the same way (an invalid one fails the
     record). The book's id comes from the message: a redelivery creates nothing more."""
     data = BookCreate.model_validate_json(record.body)
-    book = await BookService(settings).create_once(record.effect_id, data)
-    if book is None:
-        logger.info(
-            "Book {} was already imported (message {})", record.effect_id, record.message_id
-        )
-    else:
-        logger.info("Imported book {} (message {})", book.id, record.message_id)
+    created = await BookService(settings).create_once(record.effect_id, data)
+    done = "Imported book" if created else "Already imported: book"
+    logger.info("{} {} (message {})", done, record.effect_id, record.message_id)

@@ -92,16 +92,16 @@ class BookRepository:
         inserted = await self._session.scalars(statement.returning(Book.id))
         return len(inserted.all())
 
-    async def add_unless_taken(self, book_id: UUID, values: Mapping[str, object]) -> Book | None:
-        """Insert the book under `book_id`; None when a book (even soft-deleted) has that id.
-        A taken ISBN still raises."""
+    async def add_unless_taken(self, book_id: UUID, values: Mapping[str, object]) -> bool:
+        """Insert the book under `book_id`, unless a book (even soft-deleted) has that id;
+        whether it did. A taken ISBN still raises."""
         statement = (
             postgresql.insert(Book)
             .values(id=book_id, **values)
             .on_conflict_do_nothing(index_elements=[Book.id])
-            .returning(Book)
+            .returning(Book.id)
         )
-        return await self._session.scalar(statement)
+        return await self._session.scalar(statement) is not None
 
     async def deleted_before(self, age: timedelta, *, limit: int) -> list[UUID]:
         """Ids of books soft-deleted at least `age` ago (by the database's clock)."""

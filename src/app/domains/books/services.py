@@ -91,12 +91,11 @@ class BookService:
         )
         return len(books)
 
-    async def create_once(self, book_id: UUID, data: BookCreate) -> BookPublic | None:
+    async def create_once(self, book_id: UUID, data: BookCreate) -> bool:
         """Create the book under `book_id`, unless a book already has that id (the same
-        import delivered again): None then. A taken ISBN is 409/1002, as for a create."""
+        import delivered again); whether it did. A taken ISBN is 409/1002, as for a create."""
         async with self._writing() as books:
-            book = await books.add_unless_taken(book_id, data.model_dump())
-        return None if book is None else BookPublic.model_validate(book)
+            return await books.add_unless_taken(book_id, data.model_dump())
 
     async def deleted_before(self, age: timedelta, *, limit: int) -> Sequence[UUID]:
         """Ids of books soft-deleted at least `age` ago, oldest deletion first."""
