@@ -76,6 +76,31 @@ def create_queue(
     return LocalQueue(name, url, _arn(sqs, url), dead_letter_url, visibility_timeout)
 
 
+def create_consumer_queues(
+    sqs: SQSClient, *, visibility_timeout: int, max_receive_count: int
+) -> list[LocalQueue]:
+    """A queue (with its dead-letter queue) for each consumer the domains register."""
+    from app.background.queues import QueueConsumer
+    from app.domains import domain_members
+
+    return [
+        create_queue(
+            sqs,
+            consumer.name,
+            visibility_timeout=visibility_timeout,
+            max_receive_count=max_receive_count,
+        )
+        for consumer in domain_members("consumers", QueueConsumer)
+    ]
+
+
+def queue_urls(queues: Iterable[LocalQueue]) -> dict[str, str]:
+    """The settings that give the queues' URLs to their producers (BOOKS_IMPORT_QUEUE_URL)."""
+    from app.background.queues import queue_url_variable
+
+    return {queue_url_variable(queue.name): queue.url for queue in queues}
+
+
 def _arn(sqs: SQSClient, url: str) -> str:
     return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"
@@ -257,23 +282,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--function-timeout", type=float, default=10.0, help="seconds")
     args = parser.parse_args(argv)
 
-    from app.background.queues import QueueConsumer, queue_url_variable
     from app.core import aws
-    from app.domains import domain_members
     from app.main import handler
 
     sqs = aws.sqs()
-    names = [consumer.name for consumer in domain_members("consumers", QueueConsumer)]
-    queues = [
-        create_queue(
-            sqs,
-            name,
-            visibility_timeout=args.visibility_timeout,
-            max_receive_count=args.max_receive_count,
-        )
-        for name in names
-    ]
-    urls = {queue_url_variable(queue.name): queue.url for queue in queues}
+    queues = create_consumer_queues(
+        sqs, visibility_timeout=args.visibility_timeout, max_receive_count=args.max_receive_count
+    )
+    urls = queue_urls(queues)
     partial = args.ready_file.with_suffix(".partial")
     partial.write_text(json.dumps(urls))
     partial.replace(args.ready_file)

@@ -228,3 +228,14 @@ async def test_importing_needs_the_books_write_scope(
     assert_envelope(refused, 403, code=8013)
     assert 'scope="books:write"' in refused.headers["www-authenticate"]
     assert assert_envelope(accepted, 202) == {"queued": 1}
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
+async def test_imports_is_a_path_of_its_own_that_takes_only_post(
+    client: httpx.AsyncClient, method: str
+) -> None:
+    # Not taken for a book id: another method is a 405, not a 422 about "imports".
+    response = await client.request(method, IMPORTS, json={"books": []})
+
+    assert_envelope(response, 405, code=8003)
+    assert response.headers["allow"] == "POST"

@@ -26,6 +26,7 @@ from app.http.etags import MALFORMED_IF_MATCH, IfMatchDep, version_etag
 from app.http.idempotency.route import IDEMPOTENT
 from app.http.openapi import openapi_error, openapi_header, openapi_links
 from app.http.pagination import Page
+from app.http.path_params import param_except
 from app.http.read_cache import X_CACHE_HEADER
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 
 router = APIRouter(prefix="/books", tags=["books"])
 READ, WRITE = requires("books:read"), requires("books:write")
+# /books/imports is its own path: "imports" is never taken for a book id.
+BOOK_PATH = "/" + param_except("book_id", "imports")
 
 BookServiceDep = Annotated[
     "BookService", Depends(lazy_service(f"{__package__}.services", "BookService"))
@@ -107,7 +110,7 @@ async def import_books(data: BookImport, service: BookServiceDep) -> Response:
 
 
 @router.get(
-    "/{book_id}",
+    BOOK_PATH,
     dependencies=[READ],
     response_model=EnvelopeResponse[BookPublic],
     responses={200: {"headers": {**_WITH_ETAG, **X_CACHE_HEADER}}, 404: _NOT_FOUND},
@@ -119,7 +122,7 @@ async def get_book(book_id: UUID, service: BookServiceDep) -> Response:
 
 
 @router.put(
-    "/{book_id}",
+    BOOK_PATH,
     dependencies=[WRITE],
     response_model=EnvelopeResponse[BookPublic],
     responses={200: {"headers": _WITH_ETAG}, **_WRITE_ERRORS},
@@ -132,7 +135,7 @@ async def replace_book(
 
 
 @router.patch(
-    "/{book_id}",
+    BOOK_PATH,
     dependencies=[WRITE],
     response_model=EnvelopeResponse[BookPublic],
     responses={200: {"headers": _WITH_ETAG}, **_WRITE_ERRORS},
@@ -145,7 +148,7 @@ async def patch_book(
 
 
 @router.delete(
-    "/{book_id}",
+    BOOK_PATH,
     status_code=204,
     dependencies=[WRITE],
     response_class=Response,
