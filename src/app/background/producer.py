@@ -55,15 +55,12 @@ async def send_messages(queue: str, queue_url: str | None, bodies: Sequence[str]
     for start in range(0, len(entries), BATCH_SIZE):
         batch = entries[start : start + BATCH_SIZE]
         try:
-            refused = await _send(queue_url, batch)
+            refused = await asyncio.to_thread(_send_batch, queue_url, batch)
             if refused:
-                refused = await _send(
-                    queue_url, [entry for entry in batch if entry["Id"] in refused]
-                )
-        except Exception as error:
-            if not _unreachable(error):
-                raise
-            logger.warning("SQS could not be reached for {}: {!r}", queue, error)
+                again = [entry for entry in batch if entry["Id"] in refused]
+                refused = await asyncio.to_thread(_send_batch, queue_url, again)
+        except _Unreachable as error:
+            logger.warning("SQS could not be reached for {}: {}", queue, error)
             not_queued += range(start, len(entries))
             break
         not_queued += sorted(int(entry_id) for entry_id in refused)
@@ -71,22 +68,22 @@ async def send_messages(queue: str, queue_url: str | None, bodies: Sequence[str]
         raise queue_unavailable(len(entries), not_queued)
 
 
-async def _send(queue_url: str, batch: "list[SendMessageBatchRequestEntryTypeDef]") -> set[str]:
-    """The ids of the entries SQS did not take. In a worker thread, the client too: the first
-    call imports botocore and makes the client."""
-    response = await asyncio.to_thread(
-        lambda: aws.sqs().send_message_batch(QueueUrl=queue_url, Entries=batch)
-    )
+class _Unreachable(Exception):
+    """SQS could not be reached, or refused a whole batch (after the SDK's own retries)."""
+
+
+def _send_batch(queue_url: str, batch: "list[SendMessageBatchRequestEntryTypeDef]") -> set[str]:
+    """The ids of the entries SQS did not take. Run in a worker thread, the client's creation
+    too: the first call imports botocore and makes the client."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        response = aws.sqs().send_message_batch(QueueUrl=queue_url, Entries=batch)
+    except (BotoCoreError, ClientError) as error:
+        raise _Unreachable(repr(error)) from error
     failed = response.get("Failed", [])
     for failure in failed:
         logger.warning(
             "SQS refused message {}: {} {}", failure["Id"], failure["Code"], failure.get("Message")
         )
     return {failure["Id"] for failure in failed}
-
-
-def _unreachable(error: Exception) -> bool:
-    """An SDK error (no connection, a timeout, an AWS error answer), not a bug of ours."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    return isinstance(error, BotoCoreError | ClientError)
