@@ -20,7 +20,7 @@ DATA_DIR ?= .local
 # Settings for every command below that the environment does not set (an empty value is unset).
 ENV_FILE ?= .env
 # The stores make run, seed and lambda start when their URL is unset: STORES=postgresql,redis
-# runs without MongoDB (default: all three).
+# runs without MongoDB (default: all three, and for make run and lambda sqs, the local queues).
 STORES ?=
 NEEDS = $(if $(STORES),--needs $(STORES))
 REPORTS_DIR ?=
@@ -64,8 +64,8 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 
 install: $(VENV)/.synced ## Create .venv from uv.lock (runtime + dev tools)
 
-run: install ## Migrate, add sample data, serve the API with reload on http://127.0.0.1:9595 (embedded stores for unset URLs)
-	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) --data-dir $(DATA_DIR) $(NEEDS) -- sh -c \
+run: install ## Migrate, add sample data, serve the API with reload on http://127.0.0.1:9595 (embedded stores and queues for unset URLs)
+	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) --data-dir $(DATA_DIR) $(NEEDS) --queues -- sh -c \
 		"$(BIN)/python -m app.db.postgresql.migrate && $(BIN)/python scripts/seed.py --if-allowed \
 		&& exec $(BIN)/uvicorn app.main:app \
 		--host $(HOST) --port $(PORT) --reload --reload-dir src $(UVICORN_FLAGS)"
@@ -81,11 +81,12 @@ seed: install ## Add the sample data of every domain (idempotent; local and deve
 	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) --data-dir $(DATA_DIR) $(NEEDS) -- sh -c \
 		"$(BIN)/python -m app.db.postgresql.migrate && $(BIN)/python scripts/seed.py"
 
-module: install ## New domain slice: make module name=authors store=postgres|mongo [singular=...]
+module: install ## New domain slice: make module name=authors store=postgres|mongo [singular=...] [consumer=yes]
 	@test -n "$(name)" -a -n "$(store)" || { \
-		echo 'usage: make module name=<plural snake_case> store=postgres|mongo [singular=<name>]' >&2; \
+		echo 'usage: make module name=<plural snake_case> store=postgres|mongo [singular=<name>] [consumer=yes]' >&2; \
 		exit 2; }
-	$(BIN)/python scripts/new_module.py --name "$(name)" --store "$(store)" $(if $(singular),--singular "$(singular)")
+	$(BIN)/python scripts/new_module.py --name "$(name)" --store "$(store)" $(if $(singular),--singular "$(singular)") \
+		$(if $(filter yes,$(consumer)),--consumer)
 
 rename: install ## Give the service its own name everywhere it is written: make rename name=orders-api
 	@test -n "$(name)" || { echo 'usage: make rename name=<lowercase-with-hyphens>' >&2; exit 2; }
@@ -100,7 +101,7 @@ revision: install ## New migration from the model changes: make revision m="add 
 		--rev-id $$(printf '%04d' $$(( $$(ls $(MIGRATIONS)/*.py | wc -l) + 1 ))) -m '$(m)'"
 
 lambda: install ## The handler on 127.0.0.1:9100: RIE invoke endpoint, and HTTP API events of the API_BASE_PATH stage for any other request
-	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) --data-dir $(DATA_DIR)/lambda $(NEEDS) -- sh -c \
+	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) --data-dir $(DATA_DIR)/lambda $(NEEDS) --queues -- sh -c \
 		"$(BIN)/python -m app.db.postgresql.migrate && exec $(BIN)/python scripts/lambda_server.py \
 		--host $(HOST) --port $(LAMBDA_PORT)"
 

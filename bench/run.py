@@ -318,11 +318,20 @@ def print_init_by_python(rows: Sequence[InitByPython]) -> None:
         )
 
 
+# The AWS SDK as the python3.12 runtime has it: botocore and what it imports.
+RUNTIME_SDK = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
+
+
 def lambda_runtime_path(folder: Path) -> Path:
     """What the python3.12 runtime puts on the path and the bundle does not ship: the SnapStart
-    hook registry (`snapshot_restore_py`), here the copy installed with awslambdaric."""
+    hook registry (`snapshot_restore_py`), here the copy installed with awslambdaric, and the
+    AWS SDK (a SnapStart init imports it), linked from this environment."""
     folder.mkdir(parents=True)
     shutil.copy(snapshot_restore_py.__file__, folder)
+    site_packages = Path(snapshot_restore_py.__file__).parent
+    for entry in site_packages.iterdir():
+        if entry.name.split(".")[0] in RUNTIME_SDK:
+            (folder / entry.name).symlink_to(entry)
     return folder
 
 

@@ -2,7 +2,10 @@
 
 Starts only the stores whose URL variable is unset (in the environment or `.env`); used by
 `make run` and the other make commands, and by the pytest suite. With a data dir, a second
-command joins the stack that already runs there (`make migrate` beside `make run`).
+command joins the stack that already runs there (`make migrate` beside `make run`). With
+`run --queues` (`make run`, `make lambda`), also a local SQS API (moto's server) unless
+AWS_ENDPOINT_URL_SQS names one, and scripts/local_queues.py beside the command: the
+consumers' queues, and their messages delivered to the handler.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import sysconfig
 import tempfile
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import FrameType, TracebackType
@@ -415,10 +419,35 @@ class _PgBouncer(_Server):
         return url
 
 
+class _LocalSqs(_Server):
+    """moto's server, which speaks the SQS API. It keeps messages in memory only: they go when
+    it stops (there is no data dir, only its log)."""
+
+    name, env_var = "sqs", "AWS_ENDPOINT_URL_SQS"
+
+    def __init__(self, root: Path, port: int, persistent: bool) -> None:
+        super().__init__(root, port, persistent)
+        self.dir = root  # no data of its own: it runs beside its log
+
+    def launch(self) -> None:
+        self.spawn([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)])
+
+    def wait_ready(self, deadline: float) -> str:
+        url = f"http://127.0.0.1:{self.port}"
+        self.wait_until(
+            deadline, lambda: urllib.request.urlopen(f"{url}/moto-api/", timeout=1).close()
+        )
+        return url
+
+
 _SERVERS: tuple[type[_Server], ...] = (_Postgres, _Redis, _Mongo)
 # Started only when asked for by name (`DevStack(only=...)`): the suite's pooler runs.
 _ON_REQUEST: tuple[type[_Server], ...] = (_PgBouncer,)
+# Started, when their variable is unset, by a stack made with `queues=True` (`run --queues`).
+_QUEUE_SERVERS: tuple[type[_Server], ...] = (_LocalSqs,)
 URL_VARS = tuple(server.env_var for server in _SERVERS)
+# What the SDK needs to sign requests to the local SQS server, which checks none of it.
+_LOCAL_AWS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
 
 
 _LIVE: set[DevStack] = set()  # started stacks, stopped at exit and on SIGTERM/SIGHUP
@@ -450,7 +479,8 @@ class DevStack:
     (or for the stores named by `only`, whatever the environment says).
 
     `data_dir=None` keeps data in a temp dir removed by `stop()`; a path keeps it across runs.
-    `needs` limits the stores considered (e.g. {"postgresql"} for migrations).
+    `needs` limits the stores considered (e.g. {"postgresql"} for migrations); `queues` adds
+    the local SQS server to them.
     After `start()`: `urls` maps each started store's URL variable to its URL, `timings` says
     when each store (by name) was ready, `root` holds the data dirs and `<store>.log` files.
     Call `start()` from the main thread: Linux sends the parent-death signal (our guard against
@@ -469,11 +499,13 @@ class DevStack:
         timeout: float = 60.0,
         only: Collection[str] | None = None,
         needs: Collection[str] | None = None,
+        queues: bool = False,
     ) -> None:
         self.data_dir = data_dir
         self.timeout = timeout
         self.only = only  # store names to start whatever the environment says, e.g. {"postgresql"}
         self.needs = needs
+        self.queues = queues
         self.urls: dict[str, str] = {}
         self.timings: dict[str, float] = {}
         self.root: Path | None = None  # where the started servers keep data and logs
@@ -486,11 +518,12 @@ class DevStack:
         if self.root is not None:
             raise RuntimeError("DevStack already started")
         if self.only is not None:
-            missing = [server for server in (*_SERVERS, *_ON_REQUEST) if server.name in self.only]
+            known = (*_SERVERS, *_ON_REQUEST, *_QUEUE_SERVERS)
+            missing = [server for server in known if server.name in self.only]
         else:
             missing = [
                 server
-                for server in _SERVERS
+                for server in (*_SERVERS, *(_QUEUE_SERVERS if self.queues else ()))
                 if not os.environ.get(server.env_var)
                 and (self.needs is None or server.name in self.needs)
             ]
@@ -638,7 +671,7 @@ def _say(message: str) -> None:
 
 
 def _report(stack: DevStack, dotenv: Mapping[str, str]) -> None:
-    for server in _SERVERS:
+    for server in (*_SERVERS, *_QUEUE_SERVERS):
         var = server.env_var
         if var in stack.urls and stack.joined is not None:
             _say(f"{server.name} of the dev stack running (pid {stack.joined}): {stack.urls[var]}")
@@ -679,14 +712,53 @@ def _run(cmd: list[str], stack: DevStack, dotenv: Mapping[str, str]) -> int:
         signal.signal(sig, forward)
     with stack, _dev_issuer() as issuer:
         _report(stack, dotenv)
-        env = {**os.environ, **stack.urls, **issuer}
-        try:
-            child = subprocess.Popen(cmd, env=env, preexec_fn=_die_with_parent(signal.SIGTERM))
-        except OSError as exc:
-            _say(f"cannot run {shlex.join(cmd)}: {exc}")
-            return 127
-        code = child.wait()
+        with _local_queues(stack, issuer) as queues:
+            env = {**os.environ, **stack.urls, **issuer, **queues}
+            try:
+                child = subprocess.Popen(cmd, env=env, preexec_fn=_die_with_parent(signal.SIGTERM))
+            except OSError as exc:
+                _say(f"cannot run {shlex.join(cmd)}: {exc}")
+                return 127
+            code = child.wait()
     return 128 - code if code < 0 else code
+
+
+@contextlib.contextmanager
+def _local_queues(stack: DevStack, issuer: Mapping[str, str]) -> Iterator[dict[str, str]]:
+    """For a stack with `queues` and an SQS endpoint (its own, or AWS_ENDPOINT_URL_SQS):
+    scripts/local_queues.py running beside the command, and the variables that point the app
+    at the queues it made (BOOKS_IMPORT_QUEUE_URL, ...)."""
+    env = {**os.environ, **stack.urls, **issuer}
+    if not stack.queues or not env.get("AWS_ENDPOINT_URL_SQS"):
+        yield {}
+        return
+    credentials = _LOCAL_AWS if "AWS_ENDPOINT_URL_SQS" in stack.urls else {}
+    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
+    aws = {**credentials, "AWS_REGION": region, "AWS_DEFAULT_REGION": region}
+    script = Path(__file__).with_name("local_queues.py")
+    with tempfile.TemporaryDirectory(prefix=_TEMP_PREFIX) as scratch:
+        ready = Path(scratch) / "queues.json"
+        poller = subprocess.Popen(
+            [sys.executable, str(script), "--ready-file", str(ready)],
+            env={**env, **aws},
+            preexec_fn=_die_with_parent(signal.SIGTERM),
+        )
+        try:
+            deadline = time.monotonic() + stack.timeout
+            while not ready.exists():
+                if poller.poll() is not None:
+                    raise DevStackError(f"{script.name} exited with code {poller.returncode}")
+                if time.monotonic() > deadline:
+                    raise DevStackError(f"{script.name} did not make the queues in time")
+                time.sleep(0.1)
+            yield {**aws, **json.loads(ready.read_text())}
+        finally:
+            poller.terminate()
+            try:
+                poller.wait(STOP_GRACE)
+            except subprocess.TimeoutExpired:
+                poller.kill()
+                poller.wait()
 
 
 @contextlib.contextmanager
@@ -762,15 +834,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         sub.add_argument(
             "--needs",
             type=lambda names: names.split(","),
-            help="only these stores, comma-separated (postgresql,redis,mongodb; default all)",
+            help="only these stores, comma-separated (postgresql,redis,mongodb, and sqs with "
+            "--queues; default all)",
         )
+    run.add_argument(
+        "--queues",
+        action="store_true",
+        help="also a local SQS server (sqs in --needs), the consumers' queues and a poller "
+        "delivering their messages to the handler (scripts/local_queues.py)",
+    )
     run.add_argument("cmd", nargs=argparse.REMAINDER, help="-- CMD ARGS...")
     idle = commands.add_parser("idle", help="exit 0 when no dev stack runs on the data dir")
     idle.add_argument("--data-dir", type=Path, required=True)
     args = parser.parse_args(argv)
-    unknown = set(getattr(args, "needs", None) or ()) - {server.name for server in _SERVERS}
+    selectable = (*_SERVERS, *_QUEUE_SERVERS)
+    unknown = set(getattr(args, "needs", None) or ()) - {server.name for server in selectable}
     if unknown:
-        names = ", ".join(server.name for server in _SERVERS)
+        names = ", ".join(server.name for server in selectable)
         parser.error(f"--needs: unknown store {', '.join(sorted(unknown))} (stores: {names})")
     if args.command == "idle":
         if running_on(args.data_dir):
@@ -778,7 +858,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         return 0
     dotenv = load_dotenv(args.env_file)
-    stack = DevStack(args.data_dir, needs=args.needs)
+    stack = DevStack(args.data_dir, needs=args.needs, queues=getattr(args, "queues", False))
     try:
         if args.command == "up":
             return _up(stack, dotenv)

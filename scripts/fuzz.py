@@ -5,11 +5,13 @@ Starts uvicorn with authentication on (a dev issuer on loopback signs a token wi
 scope), then runs every schemathesis check through its examples, coverage, fuzzing and
 stateful phases (the stateful one follows the documented links from a created resource to
 the operations on it), with a fixed seed and bounded examples, so a run is repeatable. Needs
-the store URLs in the environment (`make fuzz` starts embedded stores for the unset ones).
+the store URLs in the environment (`make fuzz` starts embedded stores for the unset ones); the
+queues the routes send to are on a local SQS server (moto's) of its own.
 Exits with schemathesis' status: non-zero on any failure.
 """
 
 import argparse
+import logging
 import os
 import subprocess
 import sys
@@ -17,6 +19,8 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from scripts import dev_issuer  # noqa: E402
 from scripts.devstack import free_ports  # noqa: E402
+from scripts.local_queues import create_consumer_queues, queue_urls  # noqa: E402
 
 PHASES = "examples,coverage,fuzzing,stateful"
 DEFAULT_SEED = 20261129
@@ -41,6 +46,33 @@ def wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:
             time.sleep(0.1)
 
 
+@contextmanager
+def local_queues() -> Iterator[dict[str, str]]:
+    """moto's SQS server with the consumers' queues, and the variables that point the app at
+    them: a route that queues work answers 202 (nothing consumes the messages)."""
+    from moto.server import ThreadedMotoServer
+
+    from app.core import aws
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per SQS call otherwise
+    (port,) = free_ports()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    sdk = {
+        "AWS_ENDPOINT_URL_SQS": f"http://127.0.0.1:{port}",
+        "AWS_ACCESS_KEY_ID": "fuzz",
+        "AWS_SECRET_ACCESS_KEY": "fuzz",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    os.environ.update(sdk)
+    try:
+        queues = create_consumer_queues(aws.sqs(), visibility_timeout=30, max_receive_count=3)
+        yield {**sdk, **queue_urls(queues)}
+    finally:
+        aws.forget_clients()
+        server.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--max-examples", type=int, default=25, help="per operation and phase")
@@ -53,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fuzz: set {', '.join(missing)} (make fuzz starts embedded stores)", file=sys.stderr)
         return 2
     app_port, issuer_port = free_ports(2)
-    with tempfile.TemporaryDirectory(prefix="fuzz-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="fuzz-") as scratch, local_queues() as queues:
         key = dev_issuer.private_key(Path(scratch) / "issuer.pem")
         issuer = dev_issuer.serve(key, issuer_port)
         threading.Thread(target=issuer.serve_forever, daemon=True).start()
@@ -68,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             "AUTH_ISSUER": dev_issuer.issuer_url(issuer_port),
             "AUTH_AUDIENCE": dev_issuer.AUDIENCE,
             "RATE_LIMIT_REQUESTS": "0",
+            **queues,
         }
         command = [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(app_port)]
         server = subprocess.Popen([*command, "--no-access-log"], env=env, cwd=ROOT)

@@ -10,7 +10,8 @@
   a header in its coverage phase, so this is where valid `If-Match` values come from.
   Malformed values, meant to be rejected, are sent as generated.
 - ISBNs in requests meant to be valid: the coverage phase fills a string by its pattern and
-  lengths alone, so a body's `isbn` is given a valid check digit there too.
+  lengths alone, so a body's `isbn` (or an imported book's) is given a valid check digit there
+  too.
 """
 
 import hashlib
@@ -62,13 +63,15 @@ def before_call(ctx: Any, case: Any, **kwargs: Any) -> None:
     if not _meant_valid(case):
         return
     body = case.body
-    if (
-        isinstance(body, dict)
-        and isinstance(body.get("isbn"), str)
-        and not _valid_isbn(body["isbn"])
-    ):
-        digits = str(int(hashlib.sha256(body["isbn"].encode()).hexdigest(), 16))[:9]
-        body["isbn"] = _isbn_13(digits)
+    books = body.get("books") if isinstance(body, dict) else None
+    for book in [body, *books] if isinstance(books, list) else [body]:
+        if (
+            isinstance(book, dict)
+            and isinstance(book.get("isbn"), str)
+            and not _valid_isbn(book["isbn"])
+        ):
+            digits = str(int(hashlib.sha256(book["isbn"].encode()).hexdigest(), 16))[:9]
+            book["isbn"] = _isbn_13(digits)
     for name in list(case.headers or ()):
         if name.lower() == "if-match":
             case.headers[name] = "*"

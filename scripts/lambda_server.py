@@ -83,19 +83,23 @@ def set_lambda_environment(name: str = "app-local") -> None:
         os.environ.setdefault(variable, value)
 
 
-def new_context() -> LocalLambdaContext:
-    """A context like the runtime's, from the variables `set_lambda_environment` set."""
-    name = os.environ["AWS_LAMBDA_FUNCTION_NAME"]
-    timeout_s = float(os.environ.get("AWS_LAMBDA_FUNCTION_TIMEOUT", "300"))
+def new_context(
+    function_name: str | None = None, timeout_s: float | None = None
+) -> LocalLambdaContext:
+    """A context like the runtime's, from the variables `set_lambda_environment` set; a caller
+    that sets none (the local queue poller) names the function and its timeout."""
+    name = function_name or os.environ["AWS_LAMBDA_FUNCTION_NAME"]
+    timeout = timeout_s or float(os.environ.get("AWS_LAMBDA_FUNCTION_TIMEOUT", "300"))
+    region = os.environ.get("AWS_REGION", "us-east-1")
     return LocalLambdaContext(
         aws_request_id=str(uuid.uuid4()),
         function_name=name,
-        function_version=os.environ["AWS_LAMBDA_FUNCTION_VERSION"],
-        invoked_function_arn=f"arn:aws:lambda:{os.environ['AWS_REGION']}:000000000000:function:{name}",
-        memory_limit_in_mb=int(os.environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"]),
-        log_group_name=os.environ["AWS_LAMBDA_LOG_GROUP_NAME"],
-        log_stream_name=os.environ["AWS_LAMBDA_LOG_STREAM_NAME"],
-        deadline_ms=int((time.time() + timeout_s) * 1000),
+        function_version=os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
+        invoked_function_arn=f"arn:aws:lambda:{region}:000000000000:function:{name}",
+        memory_limit_in_mb=int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "3008")),
+        log_group_name=os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME", f"/aws/lambda/{name}"),
+        log_stream_name=os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", "local"),
+        deadline_ms=int((time.time() + timeout) * 1000),
     )
 
 

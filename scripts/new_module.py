@@ -1,4 +1,5 @@
-"""`make module name=<plural> store=postgres|mongo`: a new domain slice, ready to lint and test.
+"""`make module name=<plural> store=postgres|mongo [consumer=yes]`: a new domain slice, ready to
+lint and test; with a consumer, also the queue consumer `<name>-import` (docs/background.md).
 
 Writes src/app/domains/<name>/ and tests/domains/<name>/ from scripts/module_template/, adds
 the name to the registry (src/app/domains/__init__.py), regenerates docs/error-codes.md and, for
@@ -13,7 +14,7 @@ import re
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,10 @@ MAX_NAME_LENGTH = 30  # keeps class, index and constraint names well inside ever
 RESERVED_NAMES = frozenset({"api", "docs", "health", "openapi", "redoc", "v1", "v2"})
 REGISTRY = Path("src/app/domains/__init__.py")
 _REGISTRY_TUPLE = re.compile(r'(DOMAINS: tuple\[str, \.\.\.\] = \(\n(?:    "[a-z0-9_]+",\n)*)\)')
+# A template's optional part: the lines between `{{#name}}` and `{{/name}}`, each on its own.
+_SECTION = re.compile(r"^[ \t]*\{\{#(\w+)\}\}\n(.*?)^[ \t]*\{\{/\1\}\}\n", re.DOTALL | re.MULTILINE)
+# Templates of the optional parts, shared by both stores: "consumer" is the queue consumer.
+OPTIONAL_TEMPLATES = {"consumer": TEMPLATES / "consumer"}
 # The sample rows' fixed ids are derived from the name: the same name, the same ids.
 _SAMPLE_NAMESPACE = uuid.UUID("0e2f6c1a-9d4b-4b0e-8a47-3c5d2f1e6b90")
 
@@ -121,10 +126,12 @@ def next_code_block() -> int:
     return block * 1000
 
 
-def render(template: str, tokens: Mapping[str, str]) -> str:
+def render(template: str, tokens: Mapping[str, str], parts: Collection[str] = ()) -> str:
+    """The template with its tokens replaced, and its optional sections kept for `parts`."""
+    template = _SECTION.sub(lambda match: match[2] if match[1] in parts else "", template)
     for name, value in tokens.items():
         template = template.replace(f"{{{{{name}}}}}", value)
-    leftover = re.search(r"\{\{\w+\}\}", template)
+    leftover = re.search(r"\{\{[#/]?\w+\}\}", template)
     if leftover:
         raise ModuleError(f"template token {leftover.group()} has no value")
     return template
@@ -200,8 +207,9 @@ def generate_migration(names: Names, changes: Changes) -> Path:
     return migration
 
 
-def generate(names: Names, store: str) -> list[Path]:
-    """Write the slice, register it and regenerate what reads the registry; all or nothing."""
+def generate(names: Names, store: str, parts: Collection[str] = ()) -> list[Path]:
+    """Write the slice (with the optional `parts`, e.g. "consumer"), register it and
+    regenerate what reads the registry; all or nothing."""
     check_free(names)
     block = next_code_block()
     tokens = names.tokens | {f"code{n}": str(block + n) for n in range(3)}
@@ -210,15 +218,15 @@ def generate(names: Names, store: str) -> list[Path]:
         for n in range(1, 4)
     }
     registry = _registry_with(names)
-    templates = TEMPLATES / store
+    folders = [TEMPLATES / store, *(OPTIONAL_TEMPLATES[part] for part in sorted(parts))]
     source = Path("src/app/domains") / names.plural
     tests = Path("tests/domains") / names.plural
     changes = Changes()
     try:
-        for template in sorted(templates.glob("*.py.tmpl")):
+        for template in sorted(path for folder in folders for path in folder.glob("*.py.tmpl")):
             name = template.name.removesuffix(".tmpl")
             target = tests / name if name.startswith("test_") else source / name
-            changes.create(target, render(template.read_text(), tokens))
+            changes.create(target, render(template.read_text(), tokens, parts))
         changes.create(tests / "__init__.py", "")
         changes.edit(REGISTRY, registry)
         changes.originals.setdefault(
@@ -244,6 +252,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--name", required=True, help="plural, snake_case (e.g. authors)")
     parser.add_argument("--store", required=True, help="postgres or mongo")
     parser.add_argument("--singular", help="when the plural's singular is not regular")
+    parser.add_argument(
+        "--consumer", action="store_true", help="with the queue consumer <name>-import"
+    )
     args = parser.parse_args(argv)
     os.chdir(ROOT)
     try:
@@ -251,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         if store is None:
             raise ModuleError(f"store={args.store!r}: use store=postgres or store=mongo")
         names = check_names(args.name, args.singular)
-        created = generate(names, store)
+        created = generate(names, store, {"consumer"} if args.consumer else set())
     except ModuleError as error:
         print(f"make module: {error}\nNothing was changed.", file=sys.stderr)
         return 2
@@ -263,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
         f"\n/v1/{route} is served by `make run`. Next: `make lint` and `make test`; then give it"
         f" its fields (models.py, schema.py) and, for PostgreSQL, `make revision m=...`."
     )
+    if args.consumer:
+        print(f"Its consumer takes the queue {route}-import (make run creates it locally).")
     return 0
 
 

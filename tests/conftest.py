@@ -27,7 +27,7 @@ import pytest
 from fastapi import FastAPI
 
 from app.core.settings.testing import TestingSettings
-from app.lambda_handler import build_handler
+from app.lambda_handler import LambdaHandler, build_handler
 from app.main import create_app
 from tests.support.lambda_events import Shape
 from tests.support.lambda_transport import LambdaTransport, run_on_handler_thread
@@ -109,6 +109,21 @@ def app_factory(settings_factory: SettingsFactory) -> AppFactory:
 @pytest.fixture
 def app(app_factory: AppFactory) -> FastAPI:
     return app_factory()
+
+
+HandlerFactory = Callable[..., LambdaHandler]
+
+
+@pytest.fixture
+def handler_factory(app_factory: AppFactory) -> HandlerFactory:
+    """The Lambda handler (made on the handler thread) of an app with these settings, logging
+    JSON lines at INFO, for non-HTTP events: queue batches, jobs."""
+
+    def build(**overrides: Any) -> LambdaHandler:
+        app = app_factory(log_json=True, log_level="INFO", **overrides)
+        return run_on_handler_thread(lambda: build_handler(app, app.state.settings))
+
+    return build
 
 
 def app_client(app: FastAPI, transport: str = "asgi") -> httpx.AsyncClient:

@@ -1,6 +1,6 @@
-"""README's "Try the API" is true: its table lists every route, and its examples run as they
-are against `make run` (started here on a free port with its own data dir) and answer what
-their comments say."""
+"""README's "Try the API" and "Background work" are true: the table lists every route, and
+the examples run as they are against `make run` (started here on a free port with its own
+data dir) and answer what their comments say."""
 
 import re
 import subprocess
@@ -17,7 +17,15 @@ from tests.support.make_server import developer_environment, make_serving
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
 SECTION = README.split("## Try the API", 1)[1].split("\n## ", 1)[0]
-EXAMPLES = SECTION.split("<!-- try-the-api", 1)[1].split("```bash\n", 1)[1].split("\n```", 1)[0]
+
+
+def _block(marker: str) -> str:
+    """The bash block after the `<!-- marker: ... -->` comment."""
+    return README.split(f"<!-- {marker}", 1)[1].split("```bash\n", 1)[1].split("\n```", 1)[0]
+
+
+EXAMPLES = _block("try-the-api")
+BACKGROUND = _block("background-work")
 DOCUMENTED_URL = "http://127.0.0.1:9595"
 
 
@@ -55,13 +63,18 @@ def make_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-def test_the_examples_run_as_written(make_run: str) -> None:
-    assert f"API={DOCUMENTED_URL}\n" in EXAMPLES
-    script = "set -euo pipefail\n" + EXAMPLES.replace(DOCUMENTED_URL, make_run)
+def run_as_written(block: str, make_run: str) -> subprocess.CompletedProcess[str]:
+    assert f"API={DOCUMENTED_URL}\n" in block
+    script = "set -euo pipefail\n" + block.replace(DOCUMENTED_URL, make_run)
     result = subprocess.run(
         ["bash", "-c", script], capture_output=True, text=True, timeout=120, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def test_the_examples_run_as_written(make_run: str) -> None:
+    result = run_as_written(EXAMPLES, make_run)
     lines = iter(result.stdout.splitlines())
     book = next(lines)
     assert re.fullmatch(r"/v1/books/[0-9a-f-]{36}", book), result.stdout
@@ -88,3 +101,13 @@ def test_the_examples_run_as_written(make_run: str) -> None:
     then(r"^idempotent-replayed: true")
     then(r"^HTTP/1.1 204 No Content")
     then(r'"success":false,"message":"Book not found".*"code":1001')
+
+
+def test_the_background_examples_run_as_written(make_run: str) -> None:
+    # make run's own SQS server, queue and poller: the books queued appear within seconds.
+    result = run_as_written(BACKGROUND, make_run)
+    queued, listed = result.stdout.splitlines()
+    assert '"data":{"queued":3}' in queued
+    titles = re.findall(r'"title":"([^"]+)"', listed)
+    assert titles == ["Foundation", "Foundation and Empire", "Second Foundation"], listed
+    assert '"total":3,' in listed

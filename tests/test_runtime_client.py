@@ -22,20 +22,23 @@ from tests.support.runtime_api import RuntimeApi, runtime_api
 # What API Gateway's JWT authorizer passes for a caller allowed to read books.
 BOOKS_READER = {"jwt": {"claims": {"sub": "ric-user"}, "scopes": ["books:read"]}}
 
-# awslambdaric's own modules: the bundle must supply everything else.
+# What the python3.12 runtime provides: awslambdaric's own modules and the AWS SDK (botocore
+# and what it imports). The bundle must supply everything else.
 RUNTIME_CLIENT_MODULES = ("awslambdaric", "runtime_client", "simplejson", "snapshot_restore_py")
+RUNTIME_SDK_MODULES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
 
 
 @pytest.fixture(scope="module")
 def runtime_client_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A directory holding awslambdaric and its dependencies only (links into the venv)."""
+    """A directory holding awslambdaric, the SDK and their dependencies only (links into the
+    venv), as the runtime's own directory holds them."""
     spec = importlib.util.find_spec("awslambdaric")
     assert spec is not None, "awslambdaric is a dev dependency: run uv sync"
     assert spec.origin is not None
     site_packages = Path(spec.origin).parents[1]
     path = tmp_path_factory.mktemp("runtime-client")
     for entry in site_packages.iterdir():
-        if entry.name.split(".")[0] in RUNTIME_CLIENT_MODULES:
+        if entry.name.split(".")[0] in (*RUNTIME_CLIENT_MODULES, *RUNTIME_SDK_MODULES):
             (path / entry.name).symlink_to(entry)
     return path
 

@@ -200,3 +200,23 @@ async def test_a_restored_sandbox_checks_tokens_against_the_keys_published_now(
         # Then a sandbox restored from the snapshot fetches the keys again, and refuses it
         await snapshot_and_restore()
         assert_envelope(await client.get(BOOKS, headers=token), 401, code=8012)
+
+
+SNAP_START_INIT = """
+import json, sys
+import app.main
+from app.core import aws
+print(json.dumps({"sdk": "botocore.session" in sys.modules, "clients": len(aws._clients)}))
+"""
+
+
+def test_a_snap_start_init_imports_the_sdk_for_the_first_send_and_makes_no_client() -> None:
+    output = fresh_python(
+        SNAP_START_INIT,
+        AWS_LAMBDA_INITIALIZATION_TYPE="snap-start",
+        AWS_LAMBDA_FUNCTION_NAME="app-snap-start",
+        ENVIRONMENT="production",
+        AUTH_ENABLED="false",
+        REDIS_URL=os.environ["REDIS_URL"],
+    )
+    assert json.loads(output.splitlines()[-1]) == {"sdk": True, "clients": 0}

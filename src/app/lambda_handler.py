@@ -1,7 +1,9 @@
-"""Lambda entry: HTTP events go to Mangum; a few non-HTTP jobs are dispatched by shape."""
+"""Lambda entry: HTTP events go to Mangum; SQS batches, jobs and a few non-HTTP actions are
+dispatched by shape."""
 
+import asyncio
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +22,10 @@ LambdaHandler = Callable[[object, Any], dict[str, Any]]
 
 # The CloudWatch metric (namespace: SERVICE_NAME) counting requests answered 500/100.
 UNHANDLED_ERRORS_METRIC = "UnhandledErrors"
-_EXPECTED = 'expected an HTTP request, a scheduled warm-up or {"action": "migrate"}'
+_EXPECTED = (
+    'expected an HTTP request, an SQS batch, {"job": "<name>"}, a scheduled warm-up or '
+    '{"action": "migrate"}'
+)
 
 
 def is_http_event(event: Mapping[str, Any]) -> bool:
@@ -30,6 +35,53 @@ def is_http_event(event: Mapping[str, Any]) -> bool:
 
 def is_warmup_event(event: Mapping[str, Any]) -> bool:
     return event.get("source") == "aws.events" or event.get("action") == "warmup"
+
+
+def is_queue_batch(event: Mapping[str, Any]) -> bool:
+    """An SQS event source mapping's batch: `Records` of `eventSource` "aws:sqs"."""
+    records = event.get("Records")
+    return bool(records) and isinstance(records, list) and _is_sqs_record(records[0])
+
+
+def _is_sqs_record(record: object) -> bool:
+    return isinstance(record, dict) and record.get("eventSource") == "aws:sqs"
+
+
+def is_job_event(event: Mapping[str, Any]) -> bool:
+    """EventBridge Scheduler's input for a job: `{"job": "<name>"}`."""
+    return "job" in event
+
+
+def handle_queue_batch(records: list[Any], context: Any, settings: "Settings") -> dict[str, Any]:
+    """Each record to its queue's consumer (docs/background.md); the answer names the records
+    to redeliver, and nothing raises."""
+    from app.background.batch import process_batch
+    from app.background.queues import QueueConsumer
+    from app.domains import domain_members
+
+    failed = _on_sandbox_loop(
+        process_batch(
+            records,
+            lambda: domain_members("consumers", QueueConsumer),
+            settings,
+            lambda: int(context.get_remaining_time_in_millis()),
+        )
+    )
+    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
+
+
+def handle_job(name: object, settings: "Settings") -> dict[str, Any]:
+    """The registered job `name`: its counts, `ok: false` when there is none; raises when it
+    fails, so that the scheduler retries it."""
+    from app.background.jobs import ScheduledJob, run_job
+    from app.domains import domain_members
+
+    return _on_sandbox_loop(run_job(name, domain_members("jobs", ScheduledJob), settings))
+
+
+def _on_sandbox_loop[T](work: Coroutine[Any, Any, T]) -> T:
+    # The loop Mangum created for this thread: the store clients are bound to it.
+    return asyncio.get_event_loop().run_until_complete(work)
 
 
 def run_migrations(settings: "Settings") -> dict[str, Any]:
@@ -83,6 +135,10 @@ def build_handler(app: "FastAPI", settings: "Settings") -> LambdaHandler:
             return unsupported(f"got a {type(event).__name__}, not a JSON object")
         if is_http_event(event):
             return handle_http(event, context)
+        if is_queue_batch(event):
+            return handle_queue_batch(event["Records"], context, settings)
+        if is_job_event(event):
+            return handle_job(event["job"], settings)
         if is_warmup_event(event):
             return {"ok": True, "action": "warmup"}
         if event.get("action") == "migrate":

@@ -17,6 +17,7 @@ from snapshot_restore_py import register_after_restore, register_before_snapshot
 from sqlalchemy.orm import configure_mappers
 
 from app.api.routers import build_route_validators
+from app.core import aws
 from app.core.cold_start import load_on_first_use
 from app.core.secrets import forget_secrets
 from app.core.settings import Settings
@@ -34,6 +35,7 @@ def prepare_snapshot(app: FastAPI, settings: Settings) -> None:
     configure_mappers()
     if settings.auth_enabled:
         load_on_first_use("app.http.auth.tokens")  # PyJWT, cryptography
+    aws.import_sdk()  # botocore, for the first send to a queue; no client or credentials yet
     # Each configured store's driver, client and first connection (SQLAlchemy sets up its
     # dialect then); the before-snapshot hook closes the connections.
     probe: ReadinessProbe = app.state.readiness

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import subprocess
@@ -258,3 +259,61 @@ def test_make_reset_refuses_while_a_stack_runs_then_deletes_the_data(tmp_path: P
     assert done.returncode == 0, done.stderr
     assert not (tmp_path / "redis").exists()
     assert not list(tmp_path.glob("*.log"))
+
+
+QUEUES_CHILD = """
+import json, os, sys
+import botocore.session
+sqs = botocore.session.get_session().create_client("sqs")
+url = os.environ["BOOKS_IMPORT_QUEUE_URL"]
+names = sorted(queue.rsplit("/", 1)[1] for queue in sqs.list_queues()["QueueUrls"])
+redrive = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])
+print(json.dumps({"url": url, "names": names, "redrive": redrive["Attributes"]["RedrivePolicy"]}))
+sys.exit(3)
+"""
+
+
+def run_with_queues(env: dict[str, str], *needs: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, str(SCRIPT), "run", "--queues", "--needs", ",".join(needs)]
+    command += ["--", sys.executable, "-c", QUEUES_CHILD]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_run_with_queues_starts_a_local_sqs_with_the_consumers_queues_and_stops_it() -> None:
+    before = descendants()
+    env = {**os.environ, **ELSEWHERE}
+
+    result = run_with_queues(env, "sqs")
+
+    assert result.returncode == 3, result.stderr
+    assert "started sqs" in result.stderr
+    made = json.loads(result.stdout)
+    endpoint = urlsplit(made["url"])
+    assert endpoint.hostname == "127.0.0.1"
+    assert made["names"] == ["books-import", "books-import-dlq"]
+    assert json.loads(made["redrive"])["deadLetterTargetArn"].endswith(":books-import-dlq")
+    assert descendants() == before  # the SQS server and the poller stopped with the command
+    assert not port_open(endpoint.port or 0)
+
+
+def test_run_with_queues_uses_the_sqs_endpoint_the_environment_names(moto_endpoint: str) -> None:
+    env = {**os.environ, **ELSEWHERE, "AWS_ENDPOINT_URL_SQS": moto_endpoint}
+    env |= {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+    result = run_with_queues(env, "sqs")
+
+    assert result.returncode == 3, result.stderr
+    assert "started sqs" not in result.stderr
+    assert json.loads(result.stdout)["url"].startswith(moto_endpoint)
+
+
+def test_stores_without_sqs_start_no_queues() -> None:
+    code = "import os; print(os.environ.get('BOOKS_IMPORT_QUEUE_URL'))"
+    command = [sys.executable, str(SCRIPT), "run", "--queues", "--needs", "redis"]
+    command += ["--", sys.executable, "-c", code]
+    env = {**os.environ, **ELSEWHERE}
+
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "None"

@@ -15,7 +15,14 @@ import pytest
 from sqlalchemy import make_url
 
 from scripts.error_codes import RESERVED_BLOCKS, code_families
-from scripts.new_module import ModuleError, check_names, main, next_code_block, singular_of
+from scripts.new_module import (
+    ModuleError,
+    check_names,
+    main,
+    next_code_block,
+    render,
+    singular_of,
+)
 
 ROOT = Path(__file__).parents[2]
 COPIED = ("src", "tests", "scripts", "docs", "pyproject.toml", "alembic.ini")
@@ -97,6 +104,15 @@ def test_a_refusal_says_why_and_changes_nothing(
     assert snapshot(ROOT / "src") | snapshot(ROOT / "docs") == before
 
 
+def test_an_optional_part_of_a_template_is_kept_only_when_asked_for() -> None:
+    template = "a = {{x}}\n{{#consumer}}\nb = {{x}}\n{{/consumer}}\nc = 3\n"
+
+    assert render(template, {"x": "1"}, {"consumer"}) == "a = 1\nb = 1\nc = 3\n"
+    assert render(template, {"x": "1"}) == "a = 1\nc = 3\n"
+    with pytest.raises(ModuleError, match="has no value"):
+        render("{{#consumer}}\nb\n", {})
+
+
 @pytest.fixture
 def repository_copy(tmp_path: Path) -> Path:
     for name in COPIED:
@@ -142,12 +158,14 @@ def test_generated_domains_pass_the_lint_and_their_tests(
     before = snapshot(root)
     # Names of their own, so this also runs in a clone that already has an `authors` domain
     suffix = secrets.token_hex(3)
-    table, collection = f"t{suffix}_authors", f"t{suffix}_notes"
+    table, collection, queued = f"t{suffix}_authors", f"t{suffix}_notes", f"t{suffix}_memos"
 
-    # When a PostgreSQL and a MongoDB domain are generated
+    # When a PostgreSQL domain with a queue consumer, a MongoDB one, and a MongoDB one with a
+    # consumer are generated
     generator = [sys.executable, "scripts/new_module.py"]
-    run(root, *generator, "--name", table, "--store", "postgres")
+    run(root, *generator, "--name", table, "--store", "postgres", "--consumer")
     run(root, *generator, "--name", collection, "--store", "mongo")
+    run(root, *generator, "--name", queued, "--store", "mongo", "--consumer")
 
     # Then only new files appear, plus the registry and the generated code table
     after = snapshot(root)
@@ -161,13 +179,19 @@ def test_generated_domains_pass_the_lint_and_their_tests(
     for folder in ("src/app/domains", "tests/domains"):
         depth = folder.count("/") + 1
         slices = {path.split("/")[depth] for path in new if path.startswith(f"{folder}/")}
-        assert slices == {table, collection}
+        assert slices == {table, collection, queued}
+    consumers = {path for path in new if path.endswith("consumers.py")}
+    assert consumers == {
+        f"{folder}/{name}/{prefix}consumers.py"
+        for folder, prefix in (("src/app/domains", ""), ("tests/domains", "test_"))
+        for name in (table, queued)
+    }
 
     # And the lint passes on them (ruff, mypy --strict, the import contracts)
     generated = [
         f"{folder}/{name}"
         for folder in ("src/app/domains", "tests/domains")
-        for name in (table, collection)
+        for name in (table, collection, queued)
     ]
     run(root, str(BIN / "ruff"), "check", ".")
     run(root, str(BIN / "ruff"), "format", "--check", ".")
@@ -175,7 +199,7 @@ def test_generated_domains_pass_the_lint_and_their_tests(
     run(root, str(BIN / "lint-imports"))
 
     # And their tests pass, with the migration matching the models and the code table current
-    tests = [f"tests/domains/{table}", f"tests/domains/{collection}"]
+    tests = [f"tests/domains/{name}" for name in (table, collection, queued)]
     tests += ["tests/http/errors/test_codes.py", "tests/db/postgresql/test_migrations.py"]
     output = run(
         root,

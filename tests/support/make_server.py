@@ -15,7 +15,16 @@ from scripts.devstack import URL_VARS
 
 ROOT = Path(__file__).resolve().parents[2]
 # What the suite's own process has set and a developer's shell would not.
-_SUITE_ONLY = frozenset({*URL_VARS, "ENVIRONMENT", "PYTEST_CURRENT_TEST"})
+_SUITE_ONLY = frozenset(
+    {
+        *URL_VARS,
+        "ENVIRONMENT",
+        "PYTEST_CURRENT_TEST",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_SQS",
+        "BOOKS_IMPORT_QUEUE_URL",
+    }
+)
 
 
 def developer_environment(**settings: str) -> dict[str, str]:

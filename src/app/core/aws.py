@@ -27,6 +27,7 @@ _clients: dict[str, "BaseClient"] = {}
 
 def import_sdk() -> None:
     """Import what `client` needs, without creating anything (a SnapStart init calls this)."""
+    from botocore import config, session  # noqa: F401
 
 
 def client(service: str) -> "BaseClient":

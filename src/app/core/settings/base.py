@@ -65,6 +65,11 @@ class BaseAppSettings(BaseSettings):
     cache_ttl_seconds: int = Field(default=60, ge=1)
     idempotency_ttl_seconds: int = Field(default=24 * 3600, ge=1)
 
+    # Background work (docs/background.md): the queue POST /v1/books/imports sends to (`make
+    # run` sets it to its local queue), and the age of a soft-deleted book the purge job removes.
+    books_import_queue_url: str | None = None
+    books_purge_after_days: int = Field(default=30, ge=0)
+
     # Bearer tokens (docs/auth.md): verified against the issuer's JWKS, or on Lambda taken from
     # API Gateway's authorizer. AUTH_JWKS_URL defaults to <issuer>/.well-known/jwks.json.
     auth_enabled: bool = False

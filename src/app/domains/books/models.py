@@ -23,6 +23,8 @@ class Book(TimestampMixin, SoftDeleteMixin, Base):
         Index("ix_books_active_title", "title", "id", postgresql_where=_ACTIVE),
         Index("ix_books_active_year", "year", "id", postgresql_where=_ACTIVE),
         Index("ix_books_active_author", func.lower(text("author")), postgresql_where=_ACTIVE),
+        # The purge job's scan: only soft-deleted books, oldest deletion first.
+        Index("ix_books_deleted_at", "deleted_at", postgresql_where=text("deleted_at IS NOT NULL")),
         CheckConstraint("version >= 1", name="version_positive"),
         {"schema": "public"},
     )

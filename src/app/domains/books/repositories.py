@@ -2,9 +2,20 @@
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, bindparam, exists, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -80,6 +91,33 @@ class BookRepository:
         statement = postgresql.insert(Book).values(list(rows)).on_conflict_do_nothing()
         inserted = await self._session.scalars(statement.returning(Book.id))
         return len(inserted.all())
+
+    async def add_unless_taken(self, book_id: UUID, values: Mapping[str, object]) -> bool:
+        """Insert the book under `book_id`, unless a book (even soft-deleted) has that id;
+        whether it did. A taken ISBN still raises."""
+        statement = (
+            postgresql.insert(Book)
+            .values(id=book_id, **values)
+            .on_conflict_do_nothing(index_elements=[Book.id])
+            .returning(Book.id)
+        )
+        return await self._session.scalar(statement) is not None
+
+    async def deleted_before(self, age: timedelta, *, limit: int) -> list[UUID]:
+        """Ids of books soft-deleted at least `age` ago (by the database's clock)."""
+        statement = (
+            select(Book.id)
+            .where(Book.deleted_at <= func.now() - age)
+            .order_by(Book.deleted_at)
+            .limit(limit)
+        )
+        return list(await self._session.scalars(statement))
+
+    async def purge(self, book_ids: Collection[UUID]) -> int:
+        """Delete these books for good, if they are soft-deleted; returns how many were."""
+        statement = delete(Book).where(Book.id.in_(book_ids), Book.deleted_at.is_not(None))
+        purged = await self._session.scalars(statement.returning(Book.id))
+        return len(purged.all())
 
     async def update_active(
         self, book_id: UUID, values: Mapping[str, object], expected_versions: Collection[int] | None

@@ -8,15 +8,25 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from app.domains.books.errors import BookInternalCode
-from app.domains.books.schema import BookCreate, BookListQuery, BookPatch, BookPublic, BookReplace
+from app.domains.books.schema import (
+    BookCreate,
+    BookImport,
+    BookImportQueued,
+    BookListQuery,
+    BookPatch,
+    BookPublic,
+    BookReplace,
+)
 from app.http.asgi import location_of
 from app.http.auth.route import requires
 from app.http.dependencies import lazy_service
 from app.http.envelope import EnvelopeResponse, envelope_response
+from app.http.errors.codes import CommonInternalCode
 from app.http.etags import MALFORMED_IF_MATCH, IfMatchDep, version_etag
 from app.http.idempotency.route import IDEMPOTENT
 from app.http.openapi import openapi_error, openapi_header, openapi_links
 from app.http.pagination import Page
+from app.http.path_params import param_except
 from app.http.read_cache import X_CACHE_HEADER
 
 if TYPE_CHECKING:
@@ -24,6 +34,8 @@ if TYPE_CHECKING:
 
 router = APIRouter(prefix="/books", tags=["books"])
 READ, WRITE = requires("books:read"), requires("books:write")
+# /books/imports is its own path: "imports" is never taken for a book id.
+BOOK_PATH = "/" + param_except("book_id", "imports")
 
 BookServiceDep = Annotated[
     "BookService", Depends(lazy_service(f"{__package__}.services", "BookService"))
@@ -81,8 +93,24 @@ async def create_book(request: Request, data: BookCreate, service: BookServiceDe
     return _book_response(book, status_code=201, headers={"Location": location})
 
 
+@router.post(
+    "/imports",
+    status_code=202,
+    dependencies=[WRITE, IDEMPOTENT],
+    response_model=EnvelopeResponse[BookImportQueued],
+    responses={
+        202: {"description": "Every book queued; each is created when its message is consumed"},
+        503: openapi_error(CommonInternalCode.QUEUE_UNAVAILABLE, Retry_After="Seconds"),
+    },
+    summary="Import books in the background (one queue message per book)",
+)
+async def import_books(data: BookImport, service: BookServiceDep) -> Response:
+    queued = await service.queue_import(data.books)
+    return envelope_response(BookImportQueued(queued=queued), status_code=202)
+
+
 @router.get(
-    "/{book_id}",
+    BOOK_PATH,
     dependencies=[READ],
     response_model=EnvelopeResponse[BookPublic],
     responses={200: {"headers": {**_WITH_ETAG, **X_CACHE_HEADER}}, 404: _NOT_FOUND},
@@ -94,7 +122,7 @@ async def get_book(book_id: UUID, service: BookServiceDep) -> Response:
 
 
 @router.put(
-    "/{book_id}",
+    BOOK_PATH,
     dependencies=[WRITE],
     response_model=EnvelopeResponse[BookPublic],
     responses={200: {"headers": _WITH_ETAG}, **_WRITE_ERRORS},
@@ -107,7 +135,7 @@ async def replace_book(
 
 
 @router.patch(
-    "/{book_id}",
+    BOOK_PATH,
     dependencies=[WRITE],
     response_model=EnvelopeResponse[BookPublic],
     responses={200: {"headers": _WITH_ETAG}, **_WRITE_ERRORS},
@@ -120,7 +148,7 @@ async def patch_book(
 
 
 @router.delete(
-    "/{book_id}",
+    BOOK_PATH,
     status_code=204,
     dependencies=[WRITE],
     response_class=Response,

@@ -64,6 +64,16 @@ class BookCreate(InputModel):
     isbn: Isbn | None = None
 
 
+class BookImport(InputModel):
+    """POST /v1/books/imports: books created in the background, one queue message each."""
+
+    books: list[BookCreate] = Field(min_length=1, max_length=100)
+
+
+class BookImportQueued(BaseModel):
+    queued: int = Field(description="Books queued, each created once its message is consumed")
+
+
 class BookReplace(BookCreate):
     """PUT body: every field; an omitted ISBN is cleared."""
 

@@ -3,14 +3,18 @@
 Reads run in autocommit, each write in one transaction committed before the response, so a
 connection is held only while the database works. GET by id reads through the Redis cache,
 which every write invalidates after its commit. Other domains (reviews) ask `ensure_exists`.
+Imports go through the `books-import` queue (`consumers`); the purge job removes old
+soft-deleted books.
 """
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
 
+from app.background.producer import send_messages
 from app.core.settings import Settings
 from app.db.postgresql.connection import read_session, transaction
 from app.domains.books.errors import (
@@ -26,6 +30,8 @@ from app.http.pagination import Page
 from app.http.read_cache import VersionedReadCache
 
 _CACHE = VersionedReadCache("book", BookPublic, version=lambda book: book.version)
+# The queue of POST /v1/books/imports; its URL is BOOKS_IMPORT_QUEUE_URL.
+IMPORT_QUEUE = "books-import"
 
 
 def _violated_constraint(error: IntegrityError) -> str | None:
@@ -75,6 +81,31 @@ class BookService:
         async with self._writing() as books:
             book = await books.add(data.model_dump())
         return BookPublic.model_validate(book)
+
+    async def queue_import(self, books: Sequence[BookCreate]) -> int:
+        """One message per book on the import queue, all of them or 503/9006."""
+        await send_messages(
+            IMPORT_QUEUE,
+            self._settings.books_import_queue_url,
+            [book.model_dump_json() for book in books],
+        )
+        return len(books)
+
+    async def create_once(self, book_id: UUID, data: BookCreate) -> bool:
+        """Create the book under `book_id`, unless a book already has that id (the same
+        import delivered again); whether it did. A taken ISBN is 409/1002, as for a create."""
+        async with self._writing() as books:
+            return await books.add_unless_taken(book_id, data.model_dump())
+
+    async def deleted_before(self, age: timedelta, *, limit: int) -> Sequence[UUID]:
+        """Ids of books soft-deleted at least `age` ago, oldest deletion first."""
+        async with self._reading() as books:
+            return await books.deleted_before(age, limit=limit)
+
+    async def purge(self, book_ids: Collection[UUID]) -> int:
+        """Delete these soft-deleted books for good (what depends on them goes first)."""
+        async with self._writing() as books:
+            return await books.purge(book_ids)
 
     async def replace(
         self, book_id: UUID, data: BookReplace, expected_versions: ExpectedVersions

@@ -100,6 +100,11 @@ class ReviewRepository:
         result = await self._collection.delete_one(_by_id(review_id))
         return result.deleted_count == 1
 
+    async def delete_of_books(self, book_ids: Sequence[UUID]) -> int:
+        """Delete every review of these books; returns how many there were."""
+        result = await self._collection.delete_many({"book_id": {"$in": list(book_ids)}})
+        return result.deleted_count
+
     async def summarize(self, book_id: UUID) -> RatingSummary:
         """Count, rounded average and histogram, all computed by the server's pipeline."""
         cursor = await self._collection.aggregate(_summary_pipeline(book_id))

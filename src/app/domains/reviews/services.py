@@ -6,7 +6,7 @@ an unknown book answers 404/1001 instead of an empty list, so a mistyped id is n
 for a book without reviews. `/reviews/{review_id}` does not consult books.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from uuid import UUID
 
@@ -80,6 +80,11 @@ class ReviewService:
             deleted = await reviews.delete(review_id)
         if not deleted:
             raise ReviewNotFoundError()
+
+    async def delete_of_books(self, book_ids: Sequence[UUID]) -> int:
+        """Delete the reviews of these books (being purged); returns how many there were."""
+        async with self._writing() as reviews:
+            return await reviews.delete_of_books(book_ids)
 
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[ReviewRepository]:

@@ -137,3 +137,10 @@ class CommonInternalCode(InternalCodeBase):
         "The token issuer's keys are unavailable",
         "the issuer's JWKS could not be fetched to verify a token (`Retry-After`)",
     )
+    QUEUE_UNAVAILABLE = (
+        9006,
+        503,
+        "The message queue is unavailable",
+        "the route could not queue its messages: its queue URL setting is unset or SQS could not "
+        "be reached; `details` lists the items not queued (`Retry-After`)",
+    )

@@ -1,5 +1,6 @@
 """Exception handlers registered on the app: every error leaves as the envelope."""
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -20,15 +21,17 @@ _HTTP_STATUS_CODES = {
 }
 
 
-def _field_errors(error: RequestValidationError) -> list[dict[str, Any]]:
-    # Only loc/msg/type: `input` may echo secrets and `ctx` may hold exception objects.
+def field_errors(issues: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The details of validation errors (pydantic's `errors()`): each offending field, what is
+    wrong and the error type. Only loc/msg/type: `input` may echo secrets and `ctx` may hold
+    exception objects."""
     return [
         {
             "field": ".".join(str(part) for part in issue.get("loc", ())),
             "message": issue.get("msg", ""),
             "type": issue.get("type", ""),
         }
-        for issue in error.errors()
+        for issue in issues
     ]
 
 
@@ -39,7 +42,7 @@ async def _api_exception(_: Request, error: Exception) -> Response:
 
 async def _validation_exception(_: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
-    return error_response(UnprocessableError(details={"errors": _field_errors(error)}))
+    return error_response(UnprocessableError(details={"errors": field_errors(error.errors())}))
 
 
 async def _http_exception(request: Request, error: Exception) -> Response:
