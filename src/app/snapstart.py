@@ -17,10 +17,12 @@ from snapshot_restore_py import register_after_restore, register_before_snapshot
 from sqlalchemy.orm import configure_mappers
 
 from app.api.routers import build_route_validators
+from app.core import aws
 from app.core.cold_start import load_on_first_use
-from app.core.secrets import forget_secrets
+from app.core.secrets import forget_secrets, import_secret_reader
 from app.core.settings import Settings
 from app.db import CONNECTION_MODULES, disconnect_clients
+from app.db.health import snapshot_checks
 from app.domains import domain_modules
 from app.http.readiness import ReadinessProbe
 
@@ -34,9 +36,12 @@ def prepare_snapshot(app: FastAPI, settings: Settings) -> None:
     configure_mappers()
     if settings.auth_enabled:
         load_on_first_use("app.http.auth.tokens")  # PyJWT, cryptography
-    # Each configured store's driver, client and first connection (SQLAlchemy sets up its
-    # dialect then); the before-snapshot hook closes the connections.
-    probe: ReadinessProbe = app.state.readiness
+    # Each configured store's driver, and with a plain URL its client and first connection
+    # (SQLAlchemy sets up its dialect then); the before-snapshot hook closes the connections.
+    # URL secrets are read after the restore, with the sandbox's own credentials: only the
+    # SDK that reads them is imported now.
+    import_secret_reader(settings)
+    probe = ReadinessProbe(snapshot_checks(settings), settings.readiness_timeout_seconds)
     report = _run(probe.run())
     build_route_validators(app)
     if settings.docs_enabled:
@@ -64,6 +69,7 @@ def after_restore() -> None:
     if mongo is not None:
         mongo.reseed_object_ids()
     forget_secrets()
+    aws.forget_clients()
     tokens = sys.modules.get("app.http.auth.tokens")
     if tokens is not None:
         tokens.forget()
