@@ -73,8 +73,12 @@ class StoreSecret:
 
     def reread(self) -> str:
         """The URL read afresh: the store refused the login the kept value holds (rotated)."""
-        _values.pop(self.secret_id, None)
+        self.forget()
         return self.url()
+
+    def forget(self) -> None:
+        """Read the secret again on its next use."""
+        _values.pop(self.secret_id, None)
 
 
 def forget_secrets() -> None:
