@@ -16,11 +16,9 @@ Where a secret is read from, by one rule (docs/deploy.md, "Secrets Manager"):
 
 import json
 import os
-from dataclasses import dataclass
-from typing import get_args
+from typing import NamedTuple, get_args
 
 from app.core import aws
-from app.core.secret_urls import SecretFormatError, url_from_secret
 from app.core.settings import Settings
 from app.core.stores import Store, StoreUnavailableError
 
@@ -54,15 +52,18 @@ def store_secret(settings: Settings, store: Store) -> "StoreSecret | None":
     return StoreSecret(settings, store, secret_id)
 
 
-@dataclass(frozen=True, slots=True)
-class StoreSecret:
-    """A store's URL secret, read once and kept, or read again."""
+class StoreSecret(NamedTuple):
+    """A store's URL secret, read once and kept, or read again. (A named tuple: a dataclass
+    would cost every init a few tenths of a millisecond.)"""
 
     settings: Settings
     store: Store
     secret_id: str
 
     def url(self) -> str:
+        # Imported on first use: only a store whose URL is a secret needs it.
+        from app.core.secret_urls import SecretFormatError, url_from_secret
+
         value = _values.get(self.secret_id)
         if value is None:
             value = _values[self.secret_id] = _read(self.settings, self.secret_id, self.store)
