@@ -37,6 +37,15 @@ from tests.support.token_issuer import TokenIssuer
 
 BOOKS = "/v1/books?limit=1"
 AUTHORIZER = {"jwt": {"claims": {"sub": "snap-user"}, "scopes": ["books:read"]}}
+# What Lambda and the template give a SnapStart function's init (the gateway verifies tokens).
+SNAP_START_INIT = {
+    "AWS_LAMBDA_INITIALIZATION_TYPE": "snap-start",
+    "AWS_LAMBDA_FUNCTION_NAME": "app-snap-start",
+    "ENVIRONMENT": "production",
+    "AUTH_ISSUER": "https://issuer.example",
+    "AUTH_AUDIENCE": "api",
+    "AUTH_TRUST_GATEWAY_CLAIMS": "true",
+}
 
 
 def _snapshot_and_restore() -> None:
@@ -114,17 +123,7 @@ def test_a_snap_start_sandbox_is_snapshotted_without_sockets_and_serves_after_a_
     ports = {name: urlsplit(url).port for name, url in urls.items()}
     event = build_event("http_v2", "GET", "/v1/books", query="limit=1", authorizer=AUTHORIZER)
 
-    output = fresh_python(
-        SNAP_START_SANDBOX,
-        AWS_LAMBDA_INITIALIZATION_TYPE="snap-start",
-        AWS_LAMBDA_FUNCTION_NAME="app-snap-start",
-        ENVIRONMENT="production",
-        AUTH_ISSUER="https://issuer.example",
-        AUTH_AUDIENCE="api",
-        AUTH_TRUST_GATEWAY_CLAIMS="true",
-        EVENT=json.dumps(event),
-        **urls,
-    )
+    output = fresh_python(SNAP_START_SANDBOX, **SNAP_START_INIT, EVENT=json.dumps(event), **urls)
     report = json.loads(output.splitlines()[-1])
 
     # The init connected to every store (each driver set up), the hooks closed every socket
@@ -228,12 +227,7 @@ def test_a_snap_start_sandbox_reads_its_secrets_with_the_credentials_of_its_rest
         # When Lambda runs the snap-start init, the hooks, then the first request
         output = fresh_python(
             SNAP_START_SECRETS_SANDBOX,
-            AWS_LAMBDA_INITIALIZATION_TYPE="snap-start",
-            AWS_LAMBDA_FUNCTION_NAME="app-snap-start",
-            ENVIRONMENT="production",
-            AUTH_ISSUER="https://issuer.example",
-            AUTH_AUDIENCE="api",
-            AUTH_TRUST_GATEWAY_CLAIMS="true",
+            **SNAP_START_INIT,
             POSTGRESQL_URL_SECRET_ID=secret_id,
             AWS_ENDPOINT_URL=f"http://127.0.0.1:{secrets_manager.port}",
             PARAMETERS_SECRETS_EXTENSION_HTTP_PORT=str(closed_port()),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.core.secrets import SecretUnavailableError, store_configured, store_secret, store_url
-from app.core.settings import load_settings
+from app.core.settings import Settings, load_settings
 from tests.conftest import SettingsFactory
 from tests.fixtures.aws import SecretsSource
 
@@ -19,6 +19,15 @@ URL = "postgresql+psycopg://app:s3cret-value@db:5432/app"
 
 def unique(name: str) -> str:
     return f"app/{name}-{uuid.uuid4().hex[:8]}"
+
+
+def postgresql_secret(
+    settings_factory: SettingsFactory, secrets_source: SecretsSource, value: str
+) -> tuple[str, Settings]:
+    """A new PostgreSQL URL secret holding `value`, and settings that name it."""
+    secret_id = unique("postgresql")
+    secrets_source.put(secret_id, value)
+    return secret_id, settings_factory(postgresql_url=None, postgresql_url_secret_id=secret_id)
 
 
 def test_plain_url_wins(settings_factory: SettingsFactory) -> None:
@@ -40,9 +49,7 @@ def test_a_secret_is_read_once_where_the_process_runs(
     settings_factory: SettingsFactory, secrets_source: SecretsSource
 ) -> None:
     # Given a PostgreSQL URL secret, in a process without AWS_SESSION_TOKEN unless on demand
-    secret_id = unique("postgresql-url")
-    secrets_source.put(secret_id, URL)
-    settings = settings_factory(postgresql_url=None, postgresql_url_secret_id=secret_id)
+    secret_id, settings = postgresql_secret(settings_factory, secrets_source, URL)
 
     # When the store's URL is asked for twice
     assert store_url(settings, "postgresql") == URL
@@ -63,9 +70,7 @@ def test_a_secret_is_read_once_where_the_process_runs(
 def test_a_rotated_secret_is_read_again_when_asked(
     settings_factory: SettingsFactory, secrets_source: SecretsSource
 ) -> None:
-    secret_id = unique("rotating")
-    secrets_source.put(secret_id, URL)
-    settings = settings_factory(postgresql_url=None, postgresql_url_secret_id=secret_id)
+    secret_id, settings = postgresql_secret(settings_factory, secrets_source, URL)
     secret = store_secret(settings, "postgresql")
     assert secret is not None
     assert secret.url() == URL
@@ -81,11 +86,8 @@ def test_a_rotated_secret_is_read_again_when_asked(
 def test_an_rds_secret_yields_a_url(
     settings_factory: SettingsFactory, secrets_source: SecretsSource
 ) -> None:
-    secret_id = unique("rds")
-    secrets_source.put(
-        secret_id, '{"engine": "postgres", "host": "db", "username": "app", "password": "pw"}'
-    )
-    settings = settings_factory(postgresql_url=None, postgresql_url_secret_id=secret_id)
+    rds = '{"engine": "postgres", "host": "db", "username": "app", "password": "pw"}'
+    _, settings = postgresql_secret(settings_factory, secrets_source, rds)
     assert store_url(settings, "postgresql") == "postgresql://app:pw@db:5432"
 
 
@@ -104,9 +106,8 @@ def test_a_missing_secret_names_the_store_and_is_tried_again_next_time(
 def test_a_secret_without_a_url_fails_without_its_value(
     settings_factory: SettingsFactory, secrets_source: SecretsSource
 ) -> None:
-    secret_id = unique("no-host")
-    secrets_source.put(secret_id, '{"username": "app", "password": "s3cret-value"}')
-    settings = settings_factory(postgresql_url=None, postgresql_url_secret_id=secret_id)
+    no_host = '{"username": "app", "password": "s3cret-value"}'
+    secret_id, settings = postgresql_secret(settings_factory, secrets_source, no_host)
     with pytest.raises(SecretUnavailableError, match=f"{secret_id}.*without host") as raised:
         store_url(settings, "postgresql")
     assert raised.value.store == "postgresql"
@@ -135,9 +136,7 @@ def test_credentials_refused_by_the_endpoint_make_the_secret_unreadable(
 ) -> None:
     # Given an authorization token the container credentials endpoint does not accept
     monkeypatch.setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "stale-token")
-    secret_id = unique("refused")
-    secrets_source.put(secret_id, URL)
-    settings = settings_factory(postgresql_url=None, postgresql_url_secret_id=secret_id)
+    secret_id, settings = postgresql_secret(settings_factory, secrets_source, URL)
     # Then the SDK has no credentials: no call reaches Secrets Manager
     with pytest.raises(SecretUnavailableError, match=secret_id):
         store_url(settings, "postgresql")

@@ -71,13 +71,9 @@ def container_credentials_env(endpoint: HttpStub, authorization_token: str) -> d
 
 def moto_secrets(endpoint: str) -> "SecretsManagerClient":
     """The test's own client of moto's Secrets Manager, to write and rotate secrets."""
-    client = get_session().create_client(
-        "secretsmanager",
-        endpoint_url=endpoint,
-        region_name=REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    session = get_session()
+    session.set_credentials("testing", "testing")  # moto takes any
+    client = session.create_client("secretsmanager", endpoint_url=endpoint, region_name=REGION)
     return cast("SecretsManagerClient", client)
 
 

@@ -10,8 +10,9 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -30,10 +31,23 @@ class HttpStub:
 
 
 Responder = Callable[[RecordedRequest], tuple[int, object]]
+# Answers a recorded request through its handler.
+Answer = Callable[[BaseHTTPRequestHandler, RecordedRequest], None]
+
+
+def http_stub(respond: Responder) -> AbstractContextManager[HttpStub]:
+    """Answers each request with the status and JSON `respond` returns for it."""
+    return _recording(lambda handler, recorded: send_json(handler, *respond(recorded)))
+
+
+def http_forwarder(upstream: str) -> AbstractContextManager[HttpStub]:
+    """Passes every request on to `upstream` (e.g. moto's server) and its answer back: what
+    the app sent, seen from outside it."""
+    return _recording(partial(_pass_on, upstream))
 
 
 @contextmanager
-def http_stub(respond: Responder) -> Iterator[HttpStub]:
+def _recording(answer: Answer) -> Iterator[HttpStub]:
     stub = HttpStub(port=0)
 
     class Handler(BaseHTTPRequestHandler):
@@ -46,7 +60,7 @@ def http_stub(respond: Responder) -> Iterator[HttpStub]:
                 body=self.rfile.read(length),
             )
             stub.requests.append(recorded)
-            send_json(self, *respond(recorded))
+            answer(self, recorded)
 
         do_GET = _handle
         do_POST = _handle
@@ -58,43 +72,23 @@ def http_stub(respond: Responder) -> Iterator[HttpStub]:
         yield stub
 
 
-@contextmanager
-def http_forwarder(upstream: str) -> Iterator[HttpStub]:
-    """Passes every request on to `upstream` (e.g. moto's server) and its answer back, and
-    records the requests: what the app sent, seen from outside it."""
-    stub = HttpStub(port=0)
-
-    class Handler(BaseHTTPRequestHandler):
-        def _handle(self) -> None:
-            length = int(self.headers.get("content-length") or 0)
-            headers = {name.lower(): value for name, value in self.headers.items()}
-            recorded = RecordedRequest(self.command, self.path, headers, self.rfile.read(length))
-            stub.requests.append(recorded)
-            passed_on = urllib.request.Request(
-                upstream + self.path, data=recorded.body or None, method=self.command
-            )
-            for name, value in headers.items():
-                if name not in {"host", "content-length", "connection"}:
-                    passed_on.add_header(name, value)
-            try:
-                with urllib.request.urlopen(passed_on, timeout=10) as answer:
-                    status, body, content_type = answer.status, answer.read(), answer.headers
-            except urllib.error.HTTPError as error:
-                status, body, content_type = error.code, error.read(), error.headers
-            self.send_response(status)
-            self.send_header("Content-Type", content_type.get("content-type", "text/plain"))
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        do_GET = _handle
-        do_POST = _handle
-
-        def log_message(self, format: str, *args: object) -> None:
-            return None
-
-    with serving(Handler) as stub.port:
-        yield stub
+def _pass_on(upstream: str, handler: BaseHTTPRequestHandler, recorded: RecordedRequest) -> None:
+    passed_on = urllib.request.Request(
+        upstream + recorded.path, data=recorded.body or None, method=recorded.method
+    )
+    for name, value in recorded.headers.items():
+        if name not in {"host", "content-length", "connection"}:
+            passed_on.add_header(name, value)
+    try:
+        with urllib.request.urlopen(passed_on, timeout=10) as answer:
+            status, body, headers = answer.status, answer.read(), answer.headers
+    except urllib.error.HTTPError as error:
+        status, body, headers = error.code, error.read(), error.headers
+    handler.send_response(status)
+    handler.send_header("Content-Type", headers.get("content-type", "text/plain"))
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
 
 
 def send_json(handler: BaseHTTPRequestHandler, status: int, payload: object) -> None:
