@@ -200,8 +200,14 @@ report["at_snapshot"] += sdk_objects()
 for hook, args, kwargs in snapshot_restore_py.get_after_restore():
     hook(*args, **kwargs)
 loaded = set(sys.modules)
+data_files = []
+def record(event, args):
+    if event == "open" and "botocore" in str(args[0]) and "data" in str(args[0]):
+        data_files.append(str(args[0]))
+sys.addaudithook(record)
 response = handler(json.loads(os.environ["EVENT"]), None)
 report["status"] = response["statusCode"]
+report["data_files_read_by_the_request"] = data_files
 report["imported_by_the_request"] = sorted(
     name for name in set(sys.modules) - loaded
     if name.split(".")[0] in {"botocore", "urllib3", "encodings", "dateutil", "jmespath"}
@@ -239,10 +245,11 @@ def test_a_snap_start_sandbox_reads_its_secrets_with_the_credentials_of_its_rest
     # Then the init imported the SDK and made no client or credentials for the snapshot
     assert report["sdk_imported"] is True
     assert report["at_snapshot"] == []
-    # The request after the restore imported nothing of it, and read the secret with the
-    # credentials the endpoint issued then
+    # The request after the restore imported and parsed nothing of it, and read the secret
+    # with the credentials the endpoint issued then
     assert report["status"] == 200
     assert report["imported_by_the_request"] == []
+    assert report["data_files_read_by_the_request"] == []
     assert "SecretsManager" in report["after_request"]
     [asked] = credentials.requests
     assert asked.headers["authorization"] == "container-token"
