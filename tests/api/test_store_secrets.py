@@ -39,7 +39,13 @@ def secret_id(
     ],
 )
 async def test_an_unreadable_secret_makes_its_store_unavailable(
-    app_factory: AppFactory, client_for: ClientFor, secret_id: str, store: str, path: str, code: int
+    app_factory: AppFactory,
+    client_for: ClientFor,
+    secret_id: str,
+    store: str,
+    path: str,
+    code: int,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     overrides: dict[str, object] = {f"{store}_url": None, f"{store}_url_secret_id": secret_id}
     headers = {"Idempotency-Key": "k-1"} if store == "redis" else {}
@@ -54,3 +60,8 @@ async def test_an_unreadable_secret_makes_its_store_unavailable(
         check["name"]: check["ok"] for check in assert_envelope(ready, 503, code=9004)["checks"]
     }
     assert checks[store.replace("mongo", "mongodb")] is False
+    # The log says which secret failed (the 503 names only the store), never what it holds
+    logged = "".join(capsys.readouterr())
+    assert f"{store} unavailable: " in logged
+    assert secret_id in logged
+    assert '"pw"' not in logged

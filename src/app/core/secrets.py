@@ -18,6 +18,8 @@ import json
 import os
 from typing import NamedTuple, get_args
 
+from loguru import logger
+
 from app.core import aws
 from app.core.settings import Settings
 from app.core.stores import Store, StoreUnavailableError
@@ -61,6 +63,14 @@ class StoreSecret(NamedTuple):
     secret_id: str
 
     def url(self) -> str:
+        try:
+            return self._url()
+        except SecretUnavailableError as error:
+            # The 503 names only the store: this line says which secret failed, and how.
+            logger.warning("{} unavailable: {}", self.store, error)
+            raise
+
+    def _url(self) -> str:
         # Imported on first use: only a store whose URL is a secret needs it.
         from app.core.secret_urls import SecretFormatError, url_from_secret
 
