@@ -83,6 +83,14 @@ def test_bundle_is_compiled_and_holds_no_dev_tools(bundle: Path) -> None:
     assert not (tree / "tests").exists()
 
 
+def test_bundle_leaves_the_aws_sdk_to_the_runtime(bundle: Path) -> None:
+    # The python3.12 runtime has boto3 and botocore (app.core.aws): a bundled copy would add
+    # tens of MB, and a version of its own to keep up to date.
+    sdk = {"boto3", "botocore", "s3transfer", "jmespath"}
+    shipped = {entry.name.split("-")[0].lower() for entry in (bundle / "lambda").iterdir()}
+    assert not shipped & sdk, sorted(shipped & sdk)
+
+
 def test_bundle_fits_the_size_budget(bundle: Path) -> None:
     assert _size(bundle / "lambda") <= MAX_UNZIPPED_BYTES
     assert (bundle / "lambda.zip").stat().st_size < _size(bundle / "lambda")

@@ -19,9 +19,10 @@ from sqlalchemy.orm import configure_mappers
 from app.api.routers import build_route_validators
 from app.core import aws
 from app.core.cold_start import load_on_first_use
-from app.core.secrets import forget_secrets
+from app.core.secrets import forget_secrets, import_secret_reader
 from app.core.settings import Settings
 from app.db import CONNECTION_MODULES, disconnect_clients
+from app.db.health import snapshot_checks
 from app.domains import domain_modules
 from app.http.readiness import ReadinessProbe
 
@@ -35,10 +36,13 @@ def prepare_snapshot(app: FastAPI, settings: Settings) -> None:
     configure_mappers()
     if settings.auth_enabled:
         load_on_first_use("app.http.auth.tokens")  # PyJWT, cryptography
-    aws.import_sdk()  # botocore, for the first send to a queue; no client or credentials yet
-    # Each configured store's driver, client and first connection (SQLAlchemy sets up its
-    # dialect then); the before-snapshot hook closes the connections.
-    probe: ReadinessProbe = app.state.readiness
+    # Each configured store's driver, and with a plain URL its client and first connection
+    # (SQLAlchemy sets up its dialect then); the before-snapshot hook closes the connections.
+    # URL secrets are read after the restore, with the sandbox's own credentials: only the
+    # SDK that reads them is imported now.
+    import_secret_reader(settings)
+    aws.import_sdk("sqs")  # for the first send to a queue; no client or credentials yet
+    probe = ReadinessProbe(snapshot_checks(settings), settings.readiness_timeout_seconds)
     report = _run(probe.run())
     build_route_validators(app)
     if settings.docs_enabled:
@@ -66,6 +70,7 @@ def after_restore() -> None:
     if mongo is not None:
         mongo.reseed_object_ids()
     forget_secrets()
+    aws.forget_clients()
     tokens = sys.modules.get("app.http.auth.tokens")
     if tokens is not None:
         tokens.forget()

@@ -9,10 +9,14 @@ credentials before the snapshot.
 """
 
 import threading
+from collections.abc import Callable
+from functools import cache, partial
 from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
+    from botocore.loaders import Loader
+    from botocore.session import Session
     from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sqs import SQSClient
 
@@ -21,13 +25,34 @@ CONNECT_TIMEOUT_SECONDS = 2.0
 READ_TIMEOUT_SECONDS = 5.0
 MAX_ATTEMPTS = 2
 
+# What making a client reads besides the service's own model (botocore's data files).
+_SHARED_DATA = ("endpoints", "sdk-default-configuration", "partitions")
+_SERVICE_DATA = ("service-2", "endpoint-rule-set-1")
+
 _lock = threading.Lock()
 _clients: dict[str, "BaseClient"] = {}
 
 
-def import_sdk() -> None:
-    """Import what `client` needs, without creating anything (a SnapStart init calls this)."""
-    from botocore import config, session  # noqa: F401
+def import_sdk(*services: str) -> None:
+    """Import what `client` needs and load the data files that making a client of `services`
+    parses (most of its cost), creating no client and no credentials: a SnapStart init calls
+    this, so that a restored sandbox pays neither the import nor the parsing."""
+    import encodings.idna  # noqa: F401  (urllib3 loads it on the first request to a host name)
+
+    from botocore.exceptions import DataNotFoundError
+
+    loader = _data_loader()
+    loads: list[Callable[[], object]] = [partial(loader.load_data, name) for name in _SHARED_DATA]
+    loads += [
+        partial(loader.load_service_model, service, kind)
+        for service in services
+        for kind in _SERVICE_DATA
+    ]
+    for load in loads:
+        try:
+            load()
+        except DataNotFoundError:  # another botocore lays out its data otherwise: less to preload
+            continue
 
 
 def client(service: str) -> "BaseClient":
@@ -39,15 +64,32 @@ def client(service: str) -> "BaseClient":
     with _lock:
         if service not in _clients:
             from botocore.config import Config
-            from botocore.session import get_session
 
             config = Config(
                 connect_timeout=CONNECT_TIMEOUT_SECONDS,
                 read_timeout=READ_TIMEOUT_SECONDS,
                 retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"},
             )
-            _clients[service] = get_session().create_client(service, config=config)
+            # A session per client: it resolves credentials once, and `forget_clients` must
+            # forget those too. The parsed data files are shared across sessions.
+            session = _session()
+            session.register_component("data_loader", _data_loader())
+            _clients[service] = session.create_client(service, config=config)
         return _clients[service]
+
+
+def _session() -> "Session":
+    from botocore.session import get_session
+
+    return get_session()
+
+
+@cache
+def _data_loader() -> "Loader":
+    """One loader for the process, shared by every client's session: it keeps each data file
+    it parsed."""
+    loader: Loader = _session().get_component("data_loader")
+    return loader
 
 
 def sqs() -> "SQSClient":

@@ -36,8 +36,8 @@ class BaseAppSettings(BaseSettings):
     max_request_body_bytes: int = Field(default=1024 * 1024, ge=1)
     readiness_timeout_seconds: float = Field(default=3.0, gt=0)
 
-    # Store URLs. On Lambda the *_SECRET_ID variables name a Secrets Manager secret instead,
-    # read once per sandbox through the Parameters and Secrets extension (core/secrets.py).
+    # Store URLs. On AWS the *_SECRET_ID variables name a Secrets Manager secret instead, read
+    # at first use and kept (core/secrets.py).
     postgresql_url: SecretStr | None = None
     postgresql_url_secret_id: str | None = None
     mongo_url: SecretStr | None = None

@@ -16,6 +16,7 @@ from app.core.stores import StoreUnavailableError
 from app.db.deadline import Deadline
 from app.db.lazy_client import LazyClient
 from app.db.mongo.base import Document, MongoDocument
+from app.db.refused_login import forget_refused_login
 
 if TYPE_CHECKING:
     from pymongo import AsyncMongoClient
@@ -29,6 +30,13 @@ class MongoConfigurationError(StoreUnavailableError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, "mongo")
+
+
+class MongoLoginRefusedError(StoreUnavailableError):
+    """The server refused the user and password of the URL (a password rotated since)."""
+
+
+AUTHENTICATION_FAILED = 18  # the server's error code for a refused login
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,11 +158,18 @@ async def _bounded(settings: Settings) -> AsyncIterator[None]:
     and never answers. Its server selection checks the time only every 0.5 s, though, so a
     dead server could hold the block half a second longer: `Deadline` cuts it at the bound."""
     import pymongo
+    from pymongo.errors import OperationFailure
 
     seconds = settings.mongo_timeout_ms / 1000
-    async with Deadline(seconds, store="mongo"):
-        with pymongo.timeout(seconds):
-            yield
+    try:
+        async with Deadline(seconds, store="mongo"):
+            with pymongo.timeout(seconds):
+                yield
+    except OperationFailure as error:
+        if error.code != AUTHENTICATION_FAILED:
+            raise
+        await forget_refused_login(settings, "mongo", shared)
+        raise MongoLoginRefusedError("MongoDB refused the login", "mongo") from error
 
 
 def reseed_object_ids() -> None:

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import make_url, text
+from sqlalchemy import event, make_url, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -17,11 +17,12 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from app.core.secrets import store_url
+from app.core.secrets import StoreSecret, store_secret, store_url
 from app.core.settings import Settings
 from app.core.stores import StoreUnavailableError
 from app.db.deadline import Deadline
 from app.db.lazy_client import LazyClient
+from app.db.postgresql.login import SecretLogin
 
 
 class PostgreSQLNotConfiguredError(StoreUnavailableError):
@@ -50,6 +51,8 @@ class EngineOptions:
     connect_timeout: int
     statement_timeout_ms: int
     application_name: str
+    # When a secret holds the URL: new connections log in with what it holds now.
+    secret: StoreSecret | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "EngineOptions":
@@ -69,6 +72,7 @@ class EngineOptions:
             connect_timeout=settings.postgresql_connect_timeout_seconds,
             statement_timeout_ms=settings.postgresql_statement_timeout_ms,
             application_name=f"{settings.service_name}-{settings.environment}",
+            secret=store_secret(settings, "postgresql"),
         )
 
 
@@ -79,19 +83,23 @@ def _create_engine(options: EngineOptions) -> AsyncEngine:
     # times; another server connection then lacks it), and no session settings (the startup
     # `options` parameter is refused by PgBouncer). The statement timeout is therefore
     # enforced by the client (`_bounded`), and timestamps are converted to UTC by the API.
-    return create_async_engine(
+    connect_args: dict[str, object] = {
+        "connect_timeout": options.connect_timeout,
+        "application_name": options.application_name,
+        "prepare_threshold": None,
+    }
+    engine = create_async_engine(
         options.url,
         pool_size=options.pool_size,
         max_overflow=options.max_overflow,
         pool_pre_ping=True,  # sockets go stale while a sandbox is frozen
         pool_recycle=options.pool_recycle,
         pool_timeout=options.pool_timeout,
-        connect_args={
-            "connect_timeout": options.connect_timeout,
-            "application_name": options.application_name,
-            "prepare_threshold": None,
-        },
+        connect_args=connect_args,
     )
+    if options.secret is not None:
+        event.listen(engine.sync_engine, "do_connect", SecretLogin(options.secret, connect_args))
+    return engine
 
 
 def build_engine(settings: Settings) -> AsyncEngine:

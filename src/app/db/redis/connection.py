@@ -13,6 +13,7 @@ from app.core.settings import Settings
 from app.core.stores import StoreUnavailableError
 from app.db.breaker import CircuitBreaker, CircuitOpenError
 from app.db.lazy_client import LazyClient
+from app.db.refused_login import forget_refused_login
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -100,8 +101,8 @@ async def guarded_client(settings: Settings) -> AsyncIterator["Redis"]:
     REDIS_BREAKER_FAILURES timeouts or connection errors in a row, it raises
     `CircuitOpenError` at once for REDIS_BREAKER_COOLDOWN_SECONDS instead of letting each
     call wait for Redis (app.db.breaker)."""
+    from redis.exceptions import AuthenticationError, RedisError
     from redis.exceptions import ConnectionError as RedisConnectionError
-    from redis.exceptions import RedisError
     from redis.exceptions import TimeoutError as RedisTimeoutError
 
     connection = shared.get(settings)
@@ -109,8 +110,10 @@ async def guarded_client(settings: Settings) -> AsyncIterator["Redis"]:
     breaker.before_call()
     try:
         yield connection.client
-    except (RedisConnectionError, RedisTimeoutError):
+    except (RedisConnectionError, RedisTimeoutError) as error:
         breaker.failed()
+        if isinstance(error, AuthenticationError):
+            await forget_refused_login(settings, "redis", shared)
         raise
     except RedisError:
         breaker.succeeded()  # an error answer (a script error, ...): Redis is there
