@@ -1,4 +1,5 @@
-"""Serve a Lambda handler behind the Runtime Interface Emulator's invoke endpoint, stdlib only."""
+"""Serve a Lambda handler behind the Runtime Interface Emulator's invoke endpoint (also the
+Lambda Invoke API's path for any function name), stdlib only."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import importlib
 import json
 import logging
 import os
+import re
 import signal
 import sys
 import time
@@ -19,6 +21,9 @@ from types import FrameType
 from typing import Any
 
 INVOKE_PATH = "/2015-03-31/functions/function/invocations"
+# The Lambda Invoke API's path for any function name, ARN or qualifier, as the AWS SDKs call it
+# (AWS_ENDPOINT_URL_LAMBDA pointed here): one handler answers them all.
+_INVOKE_API_PATH = re.compile(r"/2015-03-31/functions/[^/]+/invocations")
 
 Handler = Callable[[Any, Any], Any]
 log = logging.getLogger("lambda_server")
@@ -112,7 +117,7 @@ class InvocationRequestHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         started = time.perf_counter()
-        if self.path.split("?", 1)[0] != INVOKE_PATH:
+        if not _INVOKE_API_PATH.fullmatch(self.path.split("?", 1)[0]):
             self._not_found(started)
             return
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
+    from mypy_boto3_codedeploy import CodeDeployClient
+    from mypy_boto3_lambda import LambdaClient
     from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sqs import SQSClient
 
@@ -20,6 +22,9 @@ if TYPE_CHECKING:
 CONNECT_TIMEOUT_SECONDS = 2.0
 READ_TIMEOUT_SECONDS = 5.0
 MAX_ATTEMPTS = 2
+# Except where an answer comes when the work is done: a synchronous Lambda invoke (the
+# pre-traffic hook runs the migrations that way) lasts up to Lambda's 15-minute limit.
+READ_TIMEOUTS_SECONDS = {"lambda": 900.0}
 
 _lock = threading.Lock()
 _clients: dict[str, "BaseClient"] = {}
@@ -42,7 +47,7 @@ def client(service: str) -> "BaseClient":
 
             config = Config(
                 connect_timeout=CONNECT_TIMEOUT_SECONDS,
-                read_timeout=READ_TIMEOUT_SECONDS,
+                read_timeout=READ_TIMEOUTS_SECONDS.get(service, READ_TIMEOUT_SECONDS),
                 retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"},
             )
             _clients[service] = get_session().create_client(service, config=config)
@@ -55,6 +60,14 @@ def sqs() -> "SQSClient":
 
 def secrets_manager() -> "SecretsManagerClient":
     return cast("SecretsManagerClient", client("secretsmanager"))
+
+
+def lambda_() -> "LambdaClient":
+    return cast("LambdaClient", client("lambda"))
+
+
+def codedeploy() -> "CodeDeployClient":
+    return cast("CodeDeployClient", client("codedeploy"))
 
 
 def forget_clients() -> None:
