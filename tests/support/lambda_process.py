@@ -1,5 +1,5 @@
-"""The app's Lambda handler behind scripts/lambda_server.py in its own process: the Lambda Invoke
-API on a free loopback port, for clients that call Lambda through the AWS SDK."""
+"""A Lambda handler of the app behind scripts/lambda_server.py in its own process: the Lambda
+Invoke API on a free loopback port, for clients that call Lambda through the AWS SDK."""
 
 import os
 import socket
@@ -16,14 +16,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @contextmanager
-def lambda_serving(env: Mapping[str, str], log: Path) -> Iterator[str]:
-    """Serve app.main.handler with this environment (the store URLs only as given here), its
-    output in `log`; yield the endpoint URL once it accepts connections; stop it afterwards."""
+def lambda_serving(
+    env: Mapping[str, str], log: Path, handler: str = "app.main.handler"
+) -> Iterator[str]:
+    """Serve `handler` with this environment (the store URLs only as given here), its output in
+    `log`; yield the endpoint URL once it accepts connections; stop it afterwards."""
     (port,) = free_ports()
+    server = ROOT / "scripts" / "lambda_server.py"
     inherited = {name: value for name, value in os.environ.items() if name not in URL_VARS}
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, str(ROOT / "scripts" / "lambda_server.py"), "--port", str(port)],
+            [sys.executable, str(server), "--port", str(port), "--handler", handler],
             cwd=ROOT / "src",
             env={**inherited, **env},
             stdout=output,
