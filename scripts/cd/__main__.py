@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scripts.cd import deploy, image, release, samconfig, stack
+from scripts.cd import deploy, release, samconfig
 from scripts.cd.errors import CdError
 
 SAM = Path(__file__).parents[2] / ".tools" / "sam" / "bin" / "sam"
@@ -25,14 +25,15 @@ def emit(**values: object) -> None:
 
 
 def client(service: str, region: str) -> Any:
-    # botocore is imported here: `resolve` and `config` run where it is not installed.
+    # botocore (and the modules using it) are imported where needed: `resolve` runs on the
+    # runner's own Python, the other commands in the SAM CLI's environment, which has it.
     from botocore.session import get_session
 
     return get_session().create_client(service, region_name=region)
 
 
 def run_resolve(args: argparse.Namespace) -> None:
-    resolved = release.resolve(args.event, args.branch, args.sha)
+    resolved = release.resolve(args.event, args.branch, args.sha, args.run_from)
     emit(environment=resolved.environment, sha=resolved.sha)
 
 
@@ -48,11 +49,15 @@ def run_config(args: argparse.Namespace) -> None:
 
 
 def run_image_exists(args: argparse.Namespace) -> None:
+    from scripts.cd import image
+
     found = image.exists(client("ecr", args.region), args.repository, args.tag)
     emit(exists=str(found).lower())
 
 
 def run_push_image(args: argparse.Namespace) -> None:
+    from scripts.cd import image
+
     how = image.push(client("ecr", args.region), args.repository, args.tag, args.command)
     print(f"Image {args.repository}:{args.tag}: {how}")
 
@@ -65,6 +70,8 @@ def run_deploy(args: argparse.Namespace) -> None:
     if args.dry_run:
         print(deploy.shown(argv))
         return
+    from scripts.cd import stack
+
     cloudformation = client("cloudformation", args.region)
     created = stack.prepare(cloudformation, config.stack_name)
     deploy.run(argv)
@@ -89,6 +96,7 @@ def parser() -> argparse.ArgumentParser:
     resolve.add_argument("--event", required=True, choices=["workflow_run", "workflow_dispatch"])
     resolve.add_argument("--branch", required=True)
     resolve.add_argument("--sha", default="", help="the commit CI passed on (workflow_run)")
+    resolve.add_argument("--run-from", default="", help="the branch of a manual run's workflow")
     resolve.set_defaults(run=run_resolve)
 
     config = commands.add_parser("config", help="the environment's stack and build settings")

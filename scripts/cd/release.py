@@ -17,6 +17,9 @@ from scripts.cd.errors import CdError
 # infra/samconfig.toml sections and of the app's ENVIRONMENT setting.
 ENVIRONMENTS = {"main": "production", "staging": "staging", "development": "development"}
 CI_WORKFLOW = "ci.yml"
+# CD runs from here: workflow_run always runs this branch's copy of cd.yml, a manual run must
+# too, and the deploy role trusts only its runs (infra/iam/cd-trust-policy.json).
+DEFAULT_BRANCH = "main"
 
 
 @dataclass(frozen=True)
@@ -66,14 +69,22 @@ def environment_of(branch: str) -> str:
     return ENVIRONMENTS[branch]
 
 
-def resolve(event: str, branch: str, sha: str, github: GitHub | None = None) -> Release:
+def resolve(
+    event: str, branch: str, sha: str, run_from: str = "", github: GitHub | None = None
+) -> Release:
     """The release of a `workflow_run` (CI succeeded on `sha`, a push to `branch`) or of a
-    manual `workflow_dispatch` of `branch` (`sha` is then unused)."""
+    manual `workflow_dispatch` of `branch` (`sha` is then unused), started from the branch
+    `run_from`: the default branch, whose workflow file the Environments admit."""
     environment = environment_of(branch)
     if event == "workflow_run":
         return Release(environment, sha)
     if event != "workflow_dispatch":
         raise CdError(f"CD does not deploy on {event!r}")
+    if run_from != DEFAULT_BRANCH:
+        raise CdError(
+            f"start CD from {DEFAULT_BRANCH} (not {run_from or 'another branch'}) and pick the "
+            "branch to deploy in the form"
+        )
     github = github or GitHub()
     head = github.head_of(branch)
     if not github.ci_passed(head):

@@ -48,7 +48,7 @@ def test_a_push_whose_ci_passed_goes_to_its_branch_environment() -> None:
 def test_a_manual_run_deploys_the_branch_head_when_its_ci_passed(github: GitHubStandIn) -> None:
     github.ci_runs.extend([{"conclusion": "failure"}, {"conclusion": "success"}])
 
-    resolved = release.resolve("workflow_dispatch", "staging", "")
+    resolved = release.resolve("workflow_dispatch", "staging", "", "main")
 
     assert resolved == release.Release("staging", HEAD)
     branch, runs = (request.path for request in github.stub.requests)
@@ -65,9 +65,17 @@ def test_a_manual_run_of_a_commit_whose_ci_did_not_pass_is_refused(
     github.ci_runs.extend({"conclusion": conclusion} for conclusion in conclusions)
 
     with pytest.raises(CdError, match=f"CI has not passed on {HEAD[:12]}, the head of development"):
-        release.resolve("workflow_dispatch", "development", "")
+        release.resolve("workflow_dispatch", "development", "", "main")
 
 
 def test_a_branch_without_an_environment_is_refused() -> None:
     with pytest.raises(CdError, match="branch 'feature/x' is not deployed anywhere"):
         release.resolve("workflow_run", "feature/x", HEAD)
+
+
+def test_a_manual_run_from_another_branch_is_refused(github: GitHubStandIn) -> None:
+    github.ci_runs.append({"conclusion": "success"})
+
+    with pytest.raises(CdError, match="start CD from main"):
+        release.resolve("workflow_dispatch", "main", "", "feature/x")
+    assert github.stub.requests == []
