@@ -58,7 +58,7 @@ def run_image_exists(args: argparse.Namespace) -> None:
 def run_push_image(args: argparse.Namespace) -> None:
     from scripts.cd import image
 
-    how = image.push(client("ecr", args.region), args.repository, args.tag, args.command)
+    how = image.push(client("ecr", args.region), args.repository, args.tag, args.push)
     print(f"Image {args.repository}:{args.tag}: {how}")
 
 
@@ -112,7 +112,9 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--tag", required=True)
         add_region(command)
         command.set_defaults(run=run)
-    commands.choices["push-image"].add_argument("command", nargs="+", help="-- docker push URI")
+    commands.choices["push-image"].add_argument(
+        "push", nargs="+", metavar="PUSH", help="the push, after --: -- docker push URI"
+    )
 
     deploy_command = commands.add_parser("deploy", help="sam deploy, then a first deploy's checks")
     deploy_command.add_argument("--environment", required=True)
