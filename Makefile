@@ -149,7 +149,7 @@ lint-types: install
 lint-imports: install ## The layering contracts in pyproject.toml (import-linter)
 	$(BIN)/lint-imports
 
-lint-infra: install
+lint-infra: install sam-cli
 	VENV=$(VENV) bash scripts/lint_infra.sh
 
 fmt: install ## Format and auto-fix
