@@ -38,8 +38,9 @@ def documented(prefix: str, *words: str) -> str:
 
 
 def run(command: str) -> subprocess.CompletedProcess[str]:
+    """The command line as a shell at the repository's root runs it."""
     return subprocess.run(
-        shlex.split(command),
+        ["bash", "-c", command],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -82,8 +83,11 @@ def test_the_dry_run_prints_the_sam_deploy_cd_runs(
     overrides = deployed["parameter_overrides"]
     expected = samconfig.load("development").parameters
     assert {name: overrides[name] for name in expected} == expected
-    assert overrides["Release"] == "0123abc"
-    assert overrides["ImageUri"].endswith("/fastapi-lambda:0123abc-x86_64")
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert overrides["Release"] == head
+    assert overrides["ImageUri"].endswith(f"/fastapi-lambda:{head}-x86_64")
     assert deployed["stack_name"] == "fastapi-lambda-development"
 
 
