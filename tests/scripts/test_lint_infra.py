@@ -80,7 +80,8 @@ def route_to_an_undefined_authorizer(root: Path) -> None:
     replace_once(
         root / "infra/template.yaml",
         "            Path: /\n            Method: ANY\n",
-        "            Path: /\n            Method: ANY\n            Auth:\n              Authorizer: Nobody\n",
+        "            Path: /\n            Method: ANY\n"
+        "            Auth:\n              Authorizer: Nobody\n",
     )
 
 

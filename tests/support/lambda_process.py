@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from scripts.devstack import URL_VARS, free_ports
+from tests.support.processes import stop
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,9 +46,4 @@ def lambda_serving(
                 time.sleep(0.1)
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
