@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from scripts.cd import samconfig
-from tests.fixtures.sam import ROOT, SamCli
+from tests.fixtures.sam import ROOT, SERVICE, SamCli
 
 GUIDE = ROOT / "docs" / "deploy.md"
 # The guide's placeholders, as a reader fills them in.
@@ -54,7 +54,7 @@ def test_the_settings_check_reads_the_environment_as_cd_does() -> None:
     result = run(documented(".tools/sam/bin/python -m scripts.cd config"))
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "stack_name=fastapi-lambda-development" in result.stdout.splitlines()
+    assert f"stack_name={SERVICE}-development" in result.stdout.splitlines()
 
 
 def test_the_template_check_passes() -> None:
@@ -87,8 +87,8 @@ def test_the_dry_run_prints_the_sam_deploy_cd_runs(
         ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.strip()
     assert overrides["Release"] == head
-    assert overrides["ImageUri"].endswith(f"/fastapi-lambda:{head}-x86_64")
-    assert deployed["stack_name"] == "fastapi-lambda-development"
+    assert overrides["ImageUri"].endswith(f"/{SERVICE}:{head}-x86_64")
+    assert deployed["stack_name"] == f"{SERVICE}-development"
 
 
 def test_the_filled_policies_are_complete(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from scripts.cd import samconfig
-from tests.fixtures.sam import IMAGE_DEPLOY, SNAPSTART_DEPLOY, SamCli
+from tests.fixtures.sam import IMAGE_DEPLOY, SERVICE, SNAPSTART_DEPLOY, SamCli
 from tests.support.cloudformation import Stack, evaluate
 
 ROLLBACK_ALARMS = ["<ServerErrorsAlarm>", "<UnhandledErrorsAlarm>", "<LatencyAlarm>"]
@@ -88,7 +88,7 @@ def test_the_hook_may_invoke_the_versions_and_report_to_codedeploy(sam_cli: SamC
     assert [(s["Action"], s["Resource"]) for s in statements] == [
         (
             "lambda:InvokeFunction",
-            "arn:aws:lambda:eu-west-1:123456789012:function:fastapi-lambda-production*:*",
+            f"arn:aws:lambda:eu-west-1:123456789012:function:{SERVICE}-production*:*",
         ),
         (
             "codedeploy:PutLifecycleEventHookExecutionStatus",

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from scripts.cd.release import DEFAULT_BRANCH
-from tests.fixtures.sam import IMAGE_DEPLOY, ROOT, SNAPSTART_DEPLOY, SamCli
+from tests.fixtures.sam import IMAGE_DEPLOY, ROOT, SERVICE, SNAPSTART_DEPLOY, SamCli
 
 IAM = ROOT / "infra" / "iam"
-BOUNDARY = "arn:aws:iam::ACCOUNT_ID:policy/fastapi-lambda-permissions-boundary"
+BOUNDARY = f"arn:aws:iam::ACCOUNT_ID:policy/{SERVICE}-permissions-boundary"
 # Actions that give a role its permissions: allowed only on roles that keep the boundary.
 ROLE_GRANTS = {
     "iam:CreateRole",

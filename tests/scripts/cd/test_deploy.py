@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 from mypy_boto3_cloudformation import CloudFormationClient
 
+from scripts.cd import samconfig
 from scripts.cd.__main__ import main
 from tests.fixtures.aws import REGION
 from tests.scripts.cd.conftest import StatusSetter
 from tests.support.lambda_process import lambda_serving
 from tests.support.ports import closed_port
 
-STACK = "fastapi-lambda-development"
+STACK = samconfig.load("development").stack_name
 IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/fastapi-lambda:0123abc-x86_64"
 LAYER = "arn:aws:lambda:eu-west-1:177933569100:layer:AWS-Parameters-and-Secrets-Lambda-Extension:12"
 VERSION_ARN = f"arn:aws:lambda:{REGION}:123456789012:function:{STACK}:1"
