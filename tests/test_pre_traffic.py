@@ -127,6 +127,26 @@ def test_a_failed_readiness_request_reports_failed(
     )
 
 
+def test_a_version_without_the_migrate_job_reports_failed(
+    codedeploy: HttpStub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a version whose handler does not know {"action": "migrate"} (another image)
+    (tmp_path / "other_handler.py").write_text(
+        "def handler(event, context):\n"
+        "    return {'ok': False, 'error': 'Unsupported event: got keys: action'}\n"
+    )
+    with lambda_serving(
+        {"PYTHONPATH": str(tmp_path)}, tmp_path / "v.log", "other_handler.handler"
+    ) as url:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", url)
+        aws.forget_clients()
+        answer = pre_traffic.handler(CODEDEPLOY_EVENT, None)
+
+    assert reported(codedeploy) == ["Failed"]
+    (check,) = answer["checks"]
+    assert check["detail"].startswith("migrations answered {'ok': False")
+
+
 def test_a_hook_that_cannot_reach_lambda_reports_failed(
     codedeploy: HttpStub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
