@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from scripts.cd import samconfig
-from tests.fixtures.sam import ROOT, SERVICE, SamCli
+from tests.fixtures.sam import ROOT, SamCli, service_name
 
+SERVICE = service_name()
 GUIDE = ROOT / "docs" / "deploy.md"
 # The guide's placeholders, as a reader fills them in.
 FILLED = {"ACCOUNT_ID": "123456789012", "REGION": "eu-west-1", "OWNER_REPO": "acme/orders-api"}

@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 
 from scripts.cd import samconfig
-from tests.fixtures.sam import IMAGE_DEPLOY, SERVICE, SNAPSTART_DEPLOY, SamCli
+from tests.fixtures.sam import IMAGE_DEPLOY, SNAPSTART_DEPLOY, SamCli, service_name
 from tests.support.cloudformation import Stack, evaluate
 
+SERVICE = service_name()
 ROLLBACK_ALARMS = ["<ServerErrorsAlarm>", "<UnhandledErrorsAlarm>", "<LatencyAlarm>"]
 
 

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from scripts.cd.release import DEFAULT_BRANCH
-from tests.fixtures.sam import IMAGE_DEPLOY, ROOT, SERVICE, SNAPSTART_DEPLOY, SamCli
+from tests.fixtures.sam import IMAGE_DEPLOY, ROOT, SNAPSTART_DEPLOY, SamCli, service_name
 
+SERVICE = service_name()
 IAM = ROOT / "infra" / "iam"
 BOUNDARY = f"arn:aws:iam::ACCOUNT_ID:policy/{SERVICE}-permissions-boundary"
 # Actions that give a role its permissions: allowed only on roles that keep the boundary.
