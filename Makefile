@@ -46,7 +46,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 # The app image (docker_images/app/Dockerfile) runs uvicorn with the same flags.
 UVICORN_FLAGS := --no-proxy-headers --no-access-log --no-server-header
 
-.PHONY: help install pgbouncer chromium run token seed module rename migrate revision lambda bundle bench fuzz load test reset \
+.PHONY: help install sam-cli pgbouncer chromium run token seed module rename migrate revision lambda bundle bench fuzz load test reset \
 	lint lint-ruff lint-types \
 	lint-imports lint-infra fmt codes clean
 
@@ -63,6 +63,20 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	@touch $@
 
 install: $(VENV)/.synced ## Create .venv from uv.lock (runtime + dev tools)
+
+# The AWS SAM CLI that CD deploys with (.github/workflows/cd.yml runs `make sam-cli`), in an
+# environment of its own: its pinned dependencies do not resolve together with the project's.
+# The suite runs it (and the SAM translator it ships) on the template, the samconfig and the docs.
+SAM_CLI_VERSION := 1.170.0
+SAM_ENV := $(CURDIR)/.tools/sam
+
+$(SAM_ENV)/.aws-sam-cli-$(SAM_CLI_VERSION): | $(UV)
+	rm -rf $(SAM_ENV)
+	$(UV) venv --quiet $(SAM_ENV)
+	$(UV) pip install --quiet --python $(SAM_ENV)/bin/python aws-sam-cli==$(SAM_CLI_VERSION)
+	@touch $@
+
+sam-cli: $(SAM_ENV)/.aws-sam-cli-$(SAM_CLI_VERSION) ## The SAM CLI version CD pins, in .tools/sam (sam, its python)
 
 run: install ## Migrate, add sample data, serve the API with reload on http://127.0.0.1:9595 (embedded stores and queues for unset URLs)
 	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) --data-dir $(DATA_DIR) $(NEEDS) --queues -- sh -c \
@@ -138,7 +152,7 @@ pgbouncer: ## Install PgBouncer when missing (the suite's transaction-pooler run
 chromium: ## Install Chromium when missing (the suite's browser tests of /docs need it)
 	@command -v chromium >/dev/null || { $(call apt_install,chromium); }
 
-test: install pgbouncer chromium ## Run the whole suite with coverage against real servers
+test: install sam-cli pgbouncer chromium ## Run the whole suite with coverage against real servers
 	$(BIN)/pytest --cov=app --cov-report=term-missing:skip-covered \
 		$(if $(REPORTS_DIR),--junitxml=$(REPORTS_DIR)/junit.xml \
 		--cov-report=xml:$(REPORTS_DIR)/coverage.xml --cov-report=html:$(REPORTS_DIR)/htmlcov) \
@@ -156,7 +170,7 @@ lint-types: install
 lint-imports: install ## The layering contracts in pyproject.toml (import-linter)
 	$(BIN)/lint-imports
 
-lint-infra: install
+lint-infra: install sam-cli
 	VENV=$(VENV) bash scripts/lint_infra.sh
 
 fmt: install ## Format and auto-fix

@@ -1,7 +1,8 @@
 """Serve a Lambda handler locally, stdlib only, two ways on one port:
 
 - the Runtime Interface Emulator's invoke endpoint (POST INVOKE_PATH, body = event, response =
-  the handler's result);
+  the handler's result), also the Lambda Invoke API's path for any function name, ARN or
+  qualifier, as the AWS SDKs call it (AWS_ENDPOINT_URL_LAMBDA pointed here);
 - every other request, as API Gateway's HTTP API would pass it on: turned into a payload 2.0
   event of the stage (`--stage`, default from API_BASE_PATH) and answered from the handler's
   result, as `sam local start-api` does but without Docker. A browser can use /dev/docs.
@@ -40,6 +41,8 @@ _FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection
 TEXT_TYPES = re.compile(
     r"text/|application/(json|xml|javascript|x-www-form-urlencoded)|[^;]*\+(json|xml)", re.I
 )
+# The Lambda Invoke API's path for any function name, ARN or qualifier (one handler answers all).
+_INVOKE_API_PATH = re.compile(r"/2015-03-31/functions/[^/]+/invocations")
 
 Handler = Callable[[Any, Any], Any]
 log = logging.getLogger("lambda_server")
@@ -178,7 +181,7 @@ class InvocationRequestHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         path = self.path.split("?", 1)[0]
-        if path == INVOKE_PATH:
+        if _INVOKE_API_PATH.fullmatch(path):
             self._invoke()
         elif path.startswith(FUNCTIONS_PATH):
             error = {"errorMessage": f"unknown path {self.path}", "errorType": "NotFound"}

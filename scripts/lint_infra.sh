@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Offline validators of the delivery files, run by `make lint`: actionlint on the workflows,
-# hadolint on every Dockerfile under docker_images/, cfn-lint on the SAM template and a parse
-# of docker-compose.yml. Every linter runs; the exit status is non-zero if any of them failed.
+# hadolint on every Dockerfile under docker_images/, cfn-lint on the SAM template, the SAM
+# translator on it (`sam validate`: cfn-lint checks SAM resources against schemas, only the
+# translator expands them as a deploy does) and a parse of docker-compose.yml. Every linter
+# runs; the exit status is non-zero if any of them failed.
 # Usage: scripts/lint_infra.sh [ROOT]   ROOT defaults to this repository (tests pass a copy).
-# Tools come from ${VENV:-<repo>/.venv}/bin.
+# Tools come from ${VENV:-<repo>/.venv}/bin, the SAM CLI from ${SAM_ENV:-<repo>/.tools/sam}/bin.
 set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,6 +40,11 @@ template() {
     "$bin/cfn-lint" -- "$root/infra/template.yaml"
 }
 
+translated() {
+    SAM_CLI_TELEMETRY=0 "${SAM_ENV:-$repo/.tools/sam}/bin/sam" validate \
+        --template "$root/infra/template.yaml" --region us-east-1
+}
+
 compose() {
     # YAML syntax, plus: every `condition: service_healthy` names a service with a healthcheck.
     "$bin/python" - "$root/docker-compose.yml" <<'PY'
@@ -68,6 +75,7 @@ PY
 check actionlint workflows
 check hadolint dockerfiles
 check cfn-lint template
+check sam translated
 check compose compose
 
 if [[ ${#failed[@]} -gt 0 ]]; then

@@ -15,11 +15,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = Path("infra/template.yaml")
-# Where the name is written: infrastructure, compose, the IAM policy, the deploy docs.
+# Where the name is written: infrastructure, compose, the IAM policies, the deploy docs.
 FILES = (
     TEMPLATE,
     Path("infra/samconfig.toml"),
     Path("infra/iam/cd-policy.json"),
+    Path("infra/iam/permissions-boundary.json"),
     Path("docker-compose.yml"),
     Path("docker_images/compose.env"),
     Path("docs/deploy.md"),

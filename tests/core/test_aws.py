@@ -1,11 +1,14 @@
 """AWS clients: made once per service from the default chain and AWS_ENDPOINT_URL, against
 moto's server over real HTTP."""
 
+import json
 import uuid
+from pathlib import Path
 
 import pytest
 
 from app.core import aws
+from tests.support.lambda_process import lambda_serving
 
 
 def test_a_client_reaches_the_endpoint_the_environment_names(aws_endpoint: str) -> None:
@@ -34,3 +37,24 @@ def test_import_sdk_creates_no_client(monkeypatch: pytest.MonkeyPatch) -> None:
     aws.forget_clients()
     aws.import_sdk()
     assert aws._clients == {}
+
+
+def test_a_lambda_invoke_waits_for_the_function_to_finish(
+    aws_endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a function that answers after the other services' read timeout (a long migration)
+    seconds = aws.READ_TIMEOUT_SECONDS + 1
+    (tmp_path / "slow_handler.py").write_text(
+        "import time\n\n"
+        f"def handler(event, context):\n    time.sleep({seconds})\n    return 'done'\n"
+    )
+    env = {"PYTHONPATH": str(tmp_path)}
+    with lambda_serving(env, tmp_path / "lambda.log", "slow_handler.handler") as endpoint:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", endpoint)
+        aws.forget_clients()
+
+        # When it is invoked, Then its answer arrives, once
+        answer = aws.lambda_().invoke(FunctionName="slow", Payload=b"{}")
+
+    assert json.loads(answer["Payload"].read()) == "done"
+    assert (tmp_path / "lambda.log").read_text().count(" 200 ") == 1

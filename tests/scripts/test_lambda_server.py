@@ -22,6 +22,8 @@ from typing import Any
 
 import pytest
 
+from app.core import aws
+
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "lambda_server.py"
 INVOKE_PATH = "/2015-03-31/functions/function/invocations"
 HANDLER_SOURCE = """
@@ -142,9 +144,31 @@ def test_bad_json_is_400(server: Server) -> None:
 
 
 def test_unknown_path_is_404(server: Server) -> None:
-    status, body = post(server.url + "/2015-03-31/functions/other/invocations", b"{}")
+    status, body = post(server.url + "/2015-03-31/functions/other/configuration", b"{}")
     assert status == 404
     assert "unknown path" in body["errorMessage"]
+
+
+def test_the_sdk_invokes_a_version_by_its_arn(
+    server: Server, aws_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the app's Lambda client pointed at the server (as the pre-traffic hook's tests do)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", server.url)
+    aws.forget_clients()
+    lambda_api = aws.lambda_()
+    version_arn = "arn:aws:lambda:eu-west-1:123456789012:function:app-development:7"
+
+    # When it invokes a version by its qualified ARN, and with a qualifier
+    answered = lambda_api.invoke(FunctionName=version_arn, Payload=b'{"n": 1}')
+    failed = lambda_api.invoke(
+        FunctionName="app-development", Qualifier="live", Payload=b'{"raise": "boom"}'
+    )
+
+    # Then the handler answers both, its error flagged as the Invoke API does
+    assert json.loads(answered["Payload"].read())["event"] == {"n": 1}
+    assert answered.get("FunctionError") is None
+    assert failed["FunctionError"] == "Unhandled"
+    assert json.loads(failed["Payload"].read())["errorMessage"] == "boom"
 
 
 def test_the_handler_is_imported_with_the_lambda_environment(server: Server) -> None:
@@ -178,16 +202,20 @@ def test_handler_exception_is_a_lambda_error_payload(server: Server) -> None:
 
 
 def test_logs_one_line_per_invocation(server: Server) -> None:
-    before = len(server.log_lines())
+    # The server logs after it answered: let the earlier tests' lines land first.
+    before = -1
+    while before != len(server.log_lines()):
+        before = len(server.log_lines())
+        time.sleep(0.1)
     invoke(server, {"n": 1})
-    post(server.url + "/2015-03-31/functions/other/invocations", b"{}")
+    post(server.url + "/2015-03-31/functions/other/configuration", b"{}")
     deadline = time.monotonic() + 5
     while len(server.log_lines()) < before + 2 and time.monotonic() < deadline:
         time.sleep(0.02)
     lines = server.log_lines()
     assert len(lines) == before + 2
     assert f"POST {INVOKE_PATH} 200" in lines[-2]
-    assert "POST /2015-03-31/functions/other/invocations 404" in lines[-1]
+    assert "POST /2015-03-31/functions/other/configuration 404" in lines[-1]
 
 
 def browse(

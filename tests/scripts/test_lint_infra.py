@@ -11,7 +11,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "scripts" / "lint_infra.sh"
-LINTERS = ("actionlint", "hadolint", "cfn-lint", "compose")
+LINTERS = ("actionlint", "hadolint", "cfn-lint", "sam", "compose")
 INFRA_FILES = (
     ".github/workflows",
     "docker_images",
@@ -75,6 +75,16 @@ def use_unknown_alarm_statistic(root: Path) -> None:
     replace_once(root / "infra/template.yaml", "Statistic: Sum", "Statistic: Everything")
 
 
+def route_to_an_undefined_authorizer(root: Path) -> None:
+    """Valid for the schemas cfn-lint checks SAM resources against; the translator refuses it."""
+    replace_once(
+        root / "infra/template.yaml",
+        "            Path: /\n            Method: ANY\n",
+        "            Path: /\n            Method: ANY\n"
+        "            Auth:\n              Authorizer: Nobody\n",
+    )
+
+
 def break_compose_yaml(root: Path) -> None:
     with (root / "docker-compose.yml").open("a", encoding="utf-8") as compose:
         compose.write("broken: [unclosed\n")
@@ -111,6 +121,7 @@ def test_unchanged_copy_passes(tmp_path: Path) -> None:
         ("actionlint", add_workflow_needing_missing_job),
         ("hadolint", add_untagged_dockerfile),
         ("cfn-lint", use_unknown_alarm_statistic),
+        ("sam", route_to_an_undefined_authorizer),
         ("compose", break_compose_yaml),
         ("compose", drop_redis_healthcheck),
     ],

@@ -7,12 +7,9 @@ import secrets
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
-from sqlalchemy import make_url
 
 from scripts.error_codes import RESERVED_BLOCKS, code_families
 from scripts.new_module import (
@@ -125,20 +122,6 @@ def repository_copy(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.fixture
-def own_database() -> Iterator[str]:
-    """A new, empty database on the suite's PostgreSQL server, dropped afterwards."""
-    url = make_url(os.environ["POSTGRESQL_URL"])
-    name = f"module_{os.getpid()}"
-    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def run(root: Path, *command: str, **env: str) -> str:
     result = subprocess.run(
         command,
@@ -152,7 +135,7 @@ def run(root: Path, *command: str, **env: str) -> str:
 
 
 def test_generated_domains_pass_the_lint_and_their_tests(
-    repository_copy: Path, own_database: str
+    repository_copy: Path, empty_database_url: str
 ) -> None:
     root = repository_copy
     before = snapshot(root)
@@ -210,7 +193,7 @@ def test_generated_domains_pass_the_lint_and_their_tests(
         "-p",
         "no:randomly",
         *tests,
-        POSTGRESQL_URL=own_database,
+        POSTGRESQL_URL=empty_database_url,
     )
     assert " passed" in output
     assert "failed" not in output

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 
 from scripts.devstack import free_ports
+from tests.support.processes import stop
 
 ROOT = Path(__file__).resolve().parents[2]
 UVICORN = Path(sys.executable).with_name("uvicorn")
@@ -50,9 +51,4 @@ def uvicorn_serving(
                 time.sleep(0.1)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)

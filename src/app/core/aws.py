@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
     from botocore.loaders import Loader
     from botocore.session import Session
+    from mypy_boto3_codedeploy import CodeDeployClient
+    from mypy_boto3_lambda import LambdaClient
     from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sqs import SQSClient
 
@@ -24,6 +26,9 @@ if TYPE_CHECKING:
 CONNECT_TIMEOUT_SECONDS = 2.0
 READ_TIMEOUT_SECONDS = 5.0
 MAX_ATTEMPTS = 2
+# Except where an answer comes when the work is done: a synchronous Lambda invoke (the
+# pre-traffic hook runs the migrations that way) lasts up to Lambda's 15-minute limit.
+READ_TIMEOUTS_SECONDS = {"lambda": 900.0}
 
 # What making a client reads besides the service's own model (botocore's data files).
 _SHARED_DATA = ("endpoints", "sdk-default-configuration", "partitions")
@@ -67,7 +72,7 @@ def client(service: str) -> "BaseClient":
 
             config = Config(
                 connect_timeout=CONNECT_TIMEOUT_SECONDS,
-                read_timeout=READ_TIMEOUT_SECONDS,
+                read_timeout=READ_TIMEOUTS_SECONDS.get(service, READ_TIMEOUT_SECONDS),
                 retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"},
             )
             # A session per client: it resolves credentials once, and `forget_clients` must
@@ -98,6 +103,14 @@ def sqs() -> "SQSClient":
 
 def secrets_manager() -> "SecretsManagerClient":
     return cast("SecretsManagerClient", client("secretsmanager"))
+
+
+def lambda_() -> "LambdaClient":
+    return cast("LambdaClient", client("lambda"))
+
+
+def codedeploy() -> "CodeDeployClient":
+    return cast("CodeDeployClient", client("codedeploy"))
 
 
 def forget_clients() -> None:
