@@ -99,7 +99,7 @@ bundle: install ## Build dist/lambda and dist/lambda.zip (python3.12, x86_64, ru
 bench: install ## Cold start, warm latency, RSS, size of the bundle vs reference apps (BENCH_ARGS=--quick)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-fuzz: install ## schemathesis against the app: every check and phase, fixed seed (FUZZ_ARGS=--max-examples 100)
+fuzz: install ## schemathesis against the app: every check and phase, a new seed each run (FUZZ_ARGS="--seed N --max-examples 100")
 	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) -- $(BIN)/python scripts/fuzz.py $(FUZZ_ARGS)
 
 load: install ## Load test on loopback: req/s, p50/p99, errors, RSS for /health and GET book (LOAD_ARGS=--seconds 30)

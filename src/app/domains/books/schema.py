@@ -7,7 +7,7 @@ from uuid import UUID
 from pydantic import MISSING, AfterValidator, BaseModel, ConfigDict, Field
 
 from app.core.clock import utc_now
-from app.domains.books.isbn import ISBN_CHARACTERS, normalise_isbn
+from app.domains.books.isbn import ISBN_PATTERN, normalise_isbn
 from app.http.pagination import PageParams
 from app.http.schemas import INTEGRAL, WITHOUT_NUL, InputModel, Name, PatchModel, UtcDateTime
 
@@ -49,7 +49,7 @@ Isbn = Annotated[
         "stored and returned as ISBN-13",
         min_length=10,
         max_length=17,
-        pattern=ISBN_CHARACTERS,
+        pattern=ISBN_PATTERN,
         json_schema_extra={"format": "isbn"},
     ),
     AfterValidator(normalise_isbn),
