@@ -74,7 +74,8 @@ module: install ## New domain slice: make module name=authors store=postgres|mon
 	@test -n "$(name)" -a -n "$(store)" || { \
 		echo 'usage: make module name=<plural snake_case> store=postgres|mongo [singular=<name>]' >&2; \
 		exit 2; }
-	$(BIN)/python scripts/new_module.py --name "$(name)" --store "$(store)" $(if $(singular),--singular "$(singular)")
+	$(BIN)/python scripts/new_module.py --name "$(name)" --store "$(store)" $(if $(singular),--singular "$(singular)") \
+		--data-dir "$(DATA_DIR)" --env-file "$(ENV_FILE)"
 
 rename: install ## Give the service its own name everywhere it is written: make rename name=orders-api
 	@test -n "$(name)" || { echo 'usage: make rename name=<lowercase-with-hyphens>' >&2; exit 2; }
@@ -144,6 +145,10 @@ fmt: install ## Format and auto-fix
 
 codes: install ## Regenerate docs/error-codes.md from the code
 	$(BIN)/python scripts/error_codes.py
+
+.PHONY: openapi
+openapi: install ## Write openapi.json, the API contract the suite and CI check (after changing a route or schema)
+	$(BIN)/python scripts/openapi.py
 
 reset: ## Delete the local data (the embedded stores of make run and make lambda); stop them first
 	@for dir in "$(DATA_DIR)" "$(DATA_DIR)/lambda"; do \
