@@ -1,0 +1,26 @@
+"""The app's routes as the registry lays them out: which domain serves each operation."""
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
+
+from app.domains import DOMAINS_PACKAGE
+
+
+def operations_by_domain(app: FastAPI) -> dict[tuple[str, str], str | None]:
+    """`(METHOD, path)` of every documented operation, with the registered domain whose routes
+    module declares it (None for the service's own routes: `/`, `/health`, ...)."""
+    operations: dict[tuple[str, str], str | None] = {}
+    for route in iter_route_contexts(app.routes):
+        if (
+            not isinstance(route.original_route, APIRoute)
+            or not route.original_route.include_in_schema
+        ):
+            continue
+        module = route.endpoint.__module__
+        domain = None
+        if module.startswith(f"{DOMAINS_PACKAGE}.") and module.endswith(".routes"):
+            domain = module.removeprefix(f"{DOMAINS_PACKAGE}.").removesuffix(".routes")
+        assert route.path is not None  # an APIRoute's, with its router's prefix
+        for method in route.methods or ():
+            operations[(method, route.path)] = domain
+    return operations
