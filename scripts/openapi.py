@@ -23,6 +23,7 @@ os.environ["ENVIRONMENT"] = "testing"
 
 from app.core.settings.base import BaseAppSettings  # noqa: E402
 from app.main import create_app  # noqa: E402
+from scripts.generated_file import write_or_check  # noqa: E402
 
 OPENAPI_JSON = ROOT / "openapi.json"
 # What a schema says instead of a number that moves with the calendar.
@@ -65,17 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="fail when openapi.json is stale")
     args = parser.parse_args(argv)
     text = render(contract())
-    if args.check:
-        if not OPENAPI_JSON.is_file() or OPENAPI_JSON.read_text() != text:
-            print(
-                f"{OPENAPI_JSON.name} is not the app's document: run `make openapi`",
-                file=sys.stderr,
-            )
-            return 1
-        return 0
-    OPENAPI_JSON.write_text(text)
-    print(f"wrote {OPENAPI_JSON.name}")
-    return 0
+    return write_or_check(OPENAPI_JSON, text, check=args.check, command="make openapi")
 
 
 if __name__ == "__main__":

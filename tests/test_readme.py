@@ -1,21 +1,17 @@
-"""README's "Try the API" is true: its table lists every route, and its examples run as they
-are against `make run` (started here on a free port with its own data dir) and answer what
-their comments say."""
+"""README's "Try the API" is true: its table lists every route of the service and of the example
+domains, and its examples run as they are against `make run` (started here on a free port
+with its own data dir) and answer what their comments say."""
 
-import os
 import re
-import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from app.core.settings.testing import TestingSettings as _Settings
 from app.main import create_app
-from scripts.devstack import URL_VARS, free_ports
+from tests.support.make_run import make_run
 from tests.support.routes import operations_by_domain
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,44 +48,14 @@ def test_the_table_lists_every_route_of_the_service_and_the_examples() -> None:
 
 
 @pytest.fixture(scope="module")
-def make_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`make run` as a new user starts it: no store URL, no settings, default environment."""
-    (port,) = free_ports()
-    data_dir = tmp_path_factory.mktemp("make-run")
-    unset = {*URL_VARS, "ENVIRONMENT", "PYTEST_CURRENT_TEST"}
-    env = {name: value for name, value in os.environ.items() if name not in unset}
-    env |= {"AUTH_ENABLED": "false", "ENV_FILE": "/dev/null"}  # whatever the developer's .env says
-    log = (data_dir / "make-run.log").open("wb")
-    command = ["make", "--no-print-directory", "run", f"PORT={port}", f"DATA_DIR={data_dir}"]
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{url}/health/ready", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"make run did not start:\n{(data_dir / 'make-run.log').read_text()}")
-            time.sleep(0.2)
+def make_run_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with make_run(ROOT, tmp_path_factory.mktemp("make-run")) as url:
         yield url
-    finally:
-        os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C in its terminal
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
 
 
-def test_the_examples_run_as_written(make_run: str) -> None:
+def test_the_examples_run_as_written(make_run_url: str) -> None:
     assert f"API={DOCUMENTED_URL}\n" in EXAMPLES
-    script = "set -euo pipefail\n" + EXAMPLES.replace(DOCUMENTED_URL, make_run)
+    script = "set -euo pipefail\n" + EXAMPLES.replace(DOCUMENTED_URL, make_run_url)
     result = subprocess.run(
         ["bash", "-c", script], capture_output=True, text=True, timeout=120, check=False
     )

@@ -6,13 +6,11 @@ import hashlib
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -20,9 +18,9 @@ import psycopg
 import pytest
 from sqlalchemy import make_url
 
-from scripts.devstack import URL_VARS, free_ports
 from scripts.error_codes import RESERVED_BLOCKS, code_families
 from scripts.new_module import ModuleError, check_names, main, next_code_block, singular_of
+from tests.support.make_run import make_run, new_user_environment
 
 ROOT = Path(__file__).parents[2]
 COPIED = (
@@ -173,43 +171,6 @@ def run(root: Path, *command: str, environment: Mapping[str, str] | None = None,
     return result.stdout
 
 
-def _as_a_new_user(root: Path) -> dict[str, str]:
-    """The environment of `make` in the copy: no store URL, no settings of the suite's."""
-    unset = {*URL_VARS, "ENVIRONMENT", "PYTEST_CURRENT_TEST"}
-    env = {name: value for name, value in os.environ.items() if name not in unset}
-    return env | {"PYTHONPATH": str(root / "src"), "AUTH_ENABLED": "false"}
-
-
-@contextmanager
-def make_run(root: Path, data_dir: Path) -> Iterator[str]:
-    """`make run` in the copy, on a free port and a data dir of its own: its URL once ready."""
-    (port,) = free_ports()
-    log_path = data_dir / "make-run.log"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    command = ["make", "--no-print-directory", "run", f"PORT={port}", f"DATA_DIR={data_dir}"]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [*command, "ENV_FILE=/dev/null"],
-            cwd=root,
-            env=_as_a_new_user(root),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        if _status(url, "/health/ready", until=lambda status: status == 200) != 200:
-            pytest.fail(f"make run did not start:\n{log_path.read_text()}")
-        yield url
-    finally:
-        os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C in its terminal
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
 def _status(
     url: str, path: str, until: Callable[[int], bool], seen: list[int] | None = None
 ) -> int:
@@ -242,11 +203,12 @@ def test_generated_domains_are_served_by_make_run_and_pass_the_lint_and_the_suit
     data_dir = root.parent / "make-run-data"
 
     # Given make run, when a PostgreSQL and a MongoDB domain are generated beside it
-    with make_run(root, data_dir) as url:
+    environment = new_user_environment(PYTHONPATH=str(root / "src"))
+    with make_run(root, data_dir, environment) as url:
         for name, store in ((table, "postgres"), (collection, "mongo")):
             module = [f"name={name}", f"store={store}", f"DATA_DIR={data_dir}"]
             make = ["make", "--no-print-directory", "module", *module, "ENV_FILE=/dev/null"]
-            output = run(root, *make, environment=_as_a_new_user(root))
+            output = run(root, *make, environment=environment)
             assert f"/v1/{name.replace('_', '-')} is served by `make run`" in output
 
         # Then make run serves their routes once it reloads, without a 500 meanwhile
