@@ -3,6 +3,8 @@ it) and the year bounds."""
 
 import jsonschema_rs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from app.core.clock import utc_now
@@ -53,6 +55,13 @@ def test_the_documented_pattern_is_what_the_validator_reads(written: str) -> Non
     isbn = BookCreate.model_json_schema()["properties"]["isbn"]["anyOf"][0]
     documented = jsonschema_rs.validator_for(isbn).is_valid(written)
     assert documented is reads_as_an_isbn(written)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="0123456789Xx -7989", min_size=10, max_size=17))
+def test_any_string_the_pattern_takes_the_validator_takes_and_no_other(written: str) -> None:
+    isbn = BookCreate.model_json_schema()["properties"]["isbn"]["anyOf"][0]
+    assert jsonschema_rs.validator_for(isbn).is_valid(written) is reads_as_an_isbn(written)
 
 
 def test_year_may_be_next_year_but_not_later() -> None:
