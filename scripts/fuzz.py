@@ -6,8 +6,8 @@ scope), then runs every schemathesis check through its examples, coverage, fuzzi
 stateful phases (the stateful one follows the documented links from a created resource to
 the operations on it), with bounded examples and the settings of schemathesis.toml (its
 hooks). Each run draws a new seed and prints it; `--seed N` replays a run. Needs the store URLs
-in the environment (`make fuzz` starts embedded stores for the unset ones). Exits with
-schemathesis' status: non-zero on any failure.
+in the environment (`make fuzz` starts embedded stores for the unset ones); PostgreSQL is
+migrated to head first. Exits with schemathesis' status: non-zero on any failure.
 """
 
 import argparse
@@ -72,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
             "AUTH_AUDIENCE": dev_issuer.AUDIENCE,
             "RATE_LIMIT_REQUESTS": "0",
         }
+        # The PostgreSQL given may be new (make fuzz's embedded one is): at head first, as make
+        # run does, or every PostgreSQL route would answer 500.
+        migrate = [sys.executable, "-m", "app.db.postgresql.migrate"]
+        subprocess.run(migrate, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
         command = [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(app_port)]
         server = subprocess.Popen([*command, "--no-access-log"], env=env, cwd=ROOT)
         try:

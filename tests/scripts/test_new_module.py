@@ -20,7 +20,7 @@ from sqlalchemy import make_url
 
 from scripts.error_codes import RESERVED_BLOCKS, code_families
 from scripts.new_module import ModuleError, check_names, main, next_code_block, singular_of
-from tests.support.make_run import make_run, new_user_environment
+from tests.support.make_run import make_in, make_run, new_user_environment
 
 ROOT = Path(__file__).parents[2]
 COPIED = (
@@ -207,7 +207,7 @@ def test_generated_domains_are_served_by_make_run_and_pass_the_lint_and_the_suit
     with make_run(root, data_dir, environment) as url:
         for name, store in ((table, "postgres"), (collection, "mongo")):
             module = [f"name={name}", f"store={store}", f"DATA_DIR={data_dir}"]
-            make = ["make", "--no-print-directory", "module", *module, "ENV_FILE=/dev/null"]
+            make = [*make_in(root), "module", *module, "ENV_FILE=/dev/null"]
             output = run(root, *make, environment=environment)
             assert f"/v1/{name.replace('_', '-')} is served by `make run`" in output
 

@@ -22,6 +22,12 @@ def new_user_environment(**settings: str) -> dict[str, str]:
     return environment | {"AUTH_ENABLED": "false"} | settings
 
 
+def make_in(root: Path) -> list[str]:
+    """`make` for `root`, taking its .venv as installed: a copy of the repository links this
+    checkout's, and a `uv sync` from the copy would point its editable install at the copy."""
+    return ["make", "--no-print-directory", "-o", str(root / ".venv" / ".synced")]
+
+
 @contextmanager
 def make_run(
     root: Path, data_dir: Path, environment: Mapping[str, str] | None = None
@@ -31,7 +37,7 @@ def make_run(
     (port,) = free_ports()
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir / "make-run.log"
-    command = ["make", "--no-print-directory", "run", f"PORT={port}", f"DATA_DIR={data_dir}"]
+    command = [*make_in(root), "run", f"PORT={port}", f"DATA_DIR={data_dir}"]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [*command, "ENV_FILE=/dev/null"],
