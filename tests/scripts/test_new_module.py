@@ -35,6 +35,7 @@ REGISTRY_READERS = (
     "tests/http/errors/test_codes.py",
     "tests/db/postgresql/test_migrations.py",
     "tests/http/test_openapi.py",
+    "tests/http/test_etags.py",
     "tests/test_openapi_contract.py",
     "tests/api/test_routers.py",
     "tests/scripts/test_seed.py",
