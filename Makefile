@@ -100,7 +100,8 @@ module: install ## New domain slice: make module name=authors store=postgres|mon
 		echo 'usage: make module name=<plural snake_case> store=postgres|mongo [singular=<name>] [consumer=yes]' >&2; \
 		exit 2; }
 	$(BIN)/python scripts/new_module.py --name "$(name)" --store "$(store)" $(if $(singular),--singular "$(singular)") \
-		$(if $(filter yes,$(consumer)),--consumer)
+		$(if $(filter yes,$(consumer)),--consumer) \
+		--data-dir "$(DATA_DIR)" --env-file "$(ENV_FILE)"
 
 rename: install ## Give the service its own name everywhere it is written: make rename name=orders-api
 	@test -n "$(name)" || { echo 'usage: make rename name=<lowercase-with-hyphens>' >&2; exit 2; }
@@ -127,7 +128,7 @@ bench: install ## Cold start, warm latency, RSS, size of the bundle vs reference
 		$(foreach version,$(PYTHON_VERSIONS),$(addprefix --python ,$(call find_python,$(version)))) \
 		$(BENCH_ARGS)
 
-fuzz: install ## schemathesis against the app: every check and phase, fixed seed (FUZZ_ARGS=--max-examples 100)
+fuzz: install ## schemathesis against the app: every check and phase, a new seed each run (FUZZ_ARGS="--seed N --max-examples 100")
 	$(BIN)/python scripts/devstack.py run --env-file $(ENV_FILE) -- $(BIN)/python scripts/fuzz.py $(FUZZ_ARGS)
 
 load: install ## Load test on loopback: req/s, p50/p99, errors, RSS for /health and GET book (LOAD_ARGS=--seconds 30)
@@ -179,6 +180,10 @@ fmt: install ## Format and auto-fix
 
 codes: install ## Regenerate docs/error-codes.md from the code
 	$(BIN)/python scripts/error_codes.py
+
+.PHONY: openapi
+openapi: install ## Write openapi.json, the API contract the suite and CI check (after changing a route or schema)
+	$(BIN)/python scripts/openapi.py
 
 reset: ## Delete the local data (the embedded stores of make run and make lambda); stop them first
 	@for dir in "$(DATA_DIR)" "$(DATA_DIR)/lambda"; do \

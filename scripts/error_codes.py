@@ -8,10 +8,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from app.domains import domain_modules
-from app.http.errors.codes import CommonInternalCode, InternalCodeBase
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "error-codes.md"
+from app.domains import domain_modules  # noqa: E402
+from app.http.errors.codes import CommonInternalCode, InternalCodeBase  # noqa: E402
+from scripts.generated_file import write_or_check  # noqa: E402
+
+DOCS = ROOT / "docs" / "error-codes.md"
 # Blocks of a thousand that are not a domain's: 100 (UNKNOWN), 8xxx and 9xxx (common).
 RESERVED_BLOCKS = frozenset({0, 8, 9})
 
@@ -64,15 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--check", action="store_true", help="fail when the file is stale")
     args = parser.parse_args(argv)
-    text = render()
-    if args.check:
-        if DOCS.read_text() != text:
-            print(f"{DOCS} is stale: run `make codes`", file=sys.stderr)
-            return 1
-        return 0
-    DOCS.write_text(text)
-    print(f"wrote {DOCS.relative_to(DOCS.parents[1])}")
-    return 0
+    return write_or_check(DOCS, render(), check=args.check, command="make codes")
 
 
 if __name__ == "__main__":

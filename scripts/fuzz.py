@@ -4,15 +4,17 @@ the API does.
 Starts uvicorn with authentication on (a dev issuer on loopback signs a token with every
 scope), then runs every schemathesis check through its examples, coverage, fuzzing and
 stateful phases (the stateful one follows the documented links from a created resource to
-the operations on it), with a fixed seed and bounded examples, so a run is repeatable. Needs
-the store URLs in the environment (`make fuzz` starts embedded stores for the unset ones); the
-queues the routes send to are on a local SQS server (moto's) of its own.
-Exits with schemathesis' status: non-zero on any failure.
+the operations on it), with bounded examples and the settings of schemathesis.toml (its
+hooks). Each run draws a new seed and prints it; `--seed N` replays a run. Needs the store URLs
+in the environment (`make fuzz` starts embedded stores for the unset ones); PostgreSQL is
+migrated to head first; the queues the routes send to are on a local SQS server (moto's) of
+its own. Exits with schemathesis' status: non-zero on any failure.
 """
 
 import argparse
 import logging
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -31,7 +33,6 @@ from scripts.devstack import free_ports  # noqa: E402
 from scripts.local_queues import create_consumer_queues, queue_urls  # noqa: E402
 
 PHASES = "examples,coverage,fuzzing,stateful"
-DEFAULT_SEED = 20261129
 
 
 def wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:
@@ -76,8 +77,10 @@ def local_queues() -> Iterator[dict[str, str]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--max-examples", type=int, default=25, help="per operation and phase")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--seed", type=int, help="replay a run (default: a new seed)")
     args, passed_on = parser.parse_known_args(argv)
+    seed = secrets.randbelow(2**32) if args.seed is None else args.seed
+    print(f"fuzz: seed {seed} (replay: make fuzz FUZZ_ARGS='--seed {seed}')", flush=True)
     missing = [
         var for var in ("POSTGRESQL_URL", "MONGO_URL", "REDIS_URL") if not os.environ.get(var)
     ]
@@ -102,6 +105,10 @@ def main(argv: list[str] | None = None) -> int:
             "RATE_LIMIT_REQUESTS": "0",
             **queues,
         }
+        # The PostgreSQL given may be new (make fuzz's embedded one is): at head first, as make
+        # run does, or every PostgreSQL route would answer 500.
+        migrate = [sys.executable, "-m", "app.db.postgresql.migrate"]
+        subprocess.run(migrate, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
         command = [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(app_port)]
         server = subprocess.Popen([*command, "--no-access-log"], env=env, cwd=ROOT)
         try:
@@ -109,13 +116,15 @@ def main(argv: list[str] | None = None) -> int:
             wait_until_up(f"{base}/health", server)
             fuzzing = subprocess.run(
                 [
-                    *(sys.executable, "-m", "schemathesis.cli", "run", f"{base}/openapi.json"),
+                    *(sys.executable, "-m", "schemathesis.cli"),
+                    *("--config-file", str(ROOT / "schemathesis.toml")),
+                    *("run", f"{base}/openapi.json"),
                     *("--checks", "all", "--phases", PHASES, "--workers", "1"),
-                    *("--max-examples", str(args.max_examples), "--seed", str(args.seed)),
+                    *("--max-examples", str(args.max_examples), "--seed", str(seed)),
                     *("--header", f"Authorization: Bearer {token}", "--no-color"),
                     *passed_on,
                 ],
-                env={**env, "SCHEMATHESIS_HOOKS": "scripts.fuzz_hooks", "PYTHONPATH": str(ROOT)},
+                env={**env, "PYTHONPATH": str(ROOT)},
                 cwd=scratch,
                 check=False,
             )

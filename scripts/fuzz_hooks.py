@@ -1,17 +1,19 @@
-"""Schemathesis hooks for `make fuzz` (SCHEMATHESIS_HOOKS=scripts.fuzz_hooks).
+"""Schemathesis hooks for `make fuzz`, loaded through schemathesis.toml (so also by any
+`schemathesis run` started in this repository).
 
-- ISBNs: the OpenAPI document names the `isbn` format, whose check digit no JSON Schema
-  pattern can express; valid ones are generated for it.
-- Stateful headers: a schema-valid `If-Match` names some version, and a schema-valid
-  `Idempotency-Key` may repeat one already used with another body; the API then rightly
-  answers 412 and 422, which schemathesis would count as valid data rejected. In requests
-  meant to be valid, `If-Match` becomes `*` and each `Idempotency-Key` a fresh one (the
-  suite tests versions and key reuse itself). Schemathesis also cannot put a quoted value in
-  a header in its coverage phase, so this is where valid `If-Match` values come from.
-  Malformed values, meant to be rejected, are sent as generated.
-- ISBNs in requests meant to be valid: the coverage phase fills a string by its pattern and
-  lengths alone, so a body's `isbn` (or an imported book's) is given a valid check digit there
-  too.
+- ISBNs: the OpenAPI document states an ISBN's syntax exactly (its pattern) and names the
+  `isbn` format for the check digit, which no JSON Schema pattern can express; valid ones are
+  generated for that format. The coverage phase fills a string by its pattern and lengths
+  alone, so in requests meant to be valid a body's `isbn` (or an imported book's) is given a
+  valid check digit too.
+- Two headers whose valid values depend on what the API did before, so a schema-valid value
+  is rightly refused, narrowly corrected in requests meant to be valid (and only there):
+  - `If-Match` names a version: any version but the current one is 412/1003. It becomes `*`.
+  - `Idempotency-Key` names one request: the same key with another body is 422/8008, and
+    schemathesis draws its keys from a small space, so it reuses them across bodies. Each
+    becomes a fresh one.
+  The suite tests versions and key reuse itself. Malformed values, meant to be rejected, are
+  sent as generated.
 """
 
 import hashlib

@@ -2,9 +2,11 @@
 lint and test; with a consumer, also the queue consumer `<name>-import` (docs/background.md).
 
 Writes src/app/domains/<name>/ and tests/domains/<name>/ from scripts/module_template/, adds
-the name to the registry (src/app/domains/__init__.py), regenerates docs/error-codes.md and, for
-PostgreSQL, autogenerates the migration against a throw-away embedded PostgreSQL. A bad or
-taken name changes nothing; a failure half-way undoes what was written.
+the name to the registry (src/app/domains/__init__.py), regenerates docs/error-codes.md and
+openapi.json and, for PostgreSQL, autogenerates the migration against a throw-away embedded
+PostgreSQL, then applies it to the stack `make run` runs on the data dir, if one does. The
+registry line is written last, so `make run`'s reloader serves the new routes only once their
+table exists. A bad or taken name changes nothing; a failure half-way undoes what was written.
 """
 
 import argparse
@@ -23,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.domains import DOMAINS, domain_modules  # noqa: E402
-from scripts.devstack import DevStack, DevStackError  # noqa: E402
+from scripts.devstack import DevStack, DevStackError, running_on  # noqa: E402
 from scripts.error_codes import RESERVED_BLOCKS, code_families  # noqa: E402
 
 TEMPLATES = Path(__file__).with_name("module_template")
@@ -33,6 +35,8 @@ MAX_NAME_LENGTH = 30  # keeps class, index and constraint names well inside ever
 # Paths the app serves itself, and names that read as something else in the code.
 RESERVED_NAMES = frozenset({"api", "docs", "health", "openapi", "redoc", "v1", "v2"})
 REGISTRY = Path("src/app/domains/__init__.py")
+# What reads the registry and is regenerated from it: file -> its generator under scripts/.
+_GENERATORS = {"error-codes.md": "error_codes.py", "openapi.json": "openapi.py"}
 _REGISTRY_TUPLE = re.compile(r'(DOMAINS: tuple\[str, \.\.\.\] = \(\n(?:    "[a-z0-9_]+",\n)*)\)')
 # A template's optional part: the lines between `{{#name}}` and `{{/name}}`, each on its own.
 _SECTION = re.compile(r"^[ \t]*\{\{#(\w+)\}\}\n(.*?)^[ \t]*\{\{/\1\}\}\n", re.DOTALL | re.MULTILINE)
@@ -171,6 +175,27 @@ class Changes:
                 folder.rmdir()
 
 
+# Runs a module (`-m` dropped) or a script with the new domain registered in that process only:
+# the registry file is written last (see the module docstring).
+_REGISTERED = """
+import runpy, sys
+import app.domains
+app.domains.DOMAINS = (*app.domains.DOMAINS, sys.argv.pop(1))
+target = sys.argv[1]
+del sys.argv[0]
+if target.endswith(".py"):
+    runpy.run_path(target, run_name="__main__")
+else:
+    runpy.run_module(target, run_name="__main__", alter_sys=True)
+"""
+
+
+def _python_registered(
+    names: Names, target: str, *args: str, env: Mapping[str, str] | None = None
+) -> None:
+    _python("-c", _REGISTERED, names.plural, target, *args, env=env)
+
+
 def _python(*args: str, env: Mapping[str, str] | None = None) -> None:
     result = subprocess.run(
         [sys.executable, *args],
@@ -200,16 +225,37 @@ def generate_migration(names: Names, changes: Changes) -> Path:
     with _throwaway_postgresql() as url:
         env = {"ENVIRONMENT": "testing", "POSTGRESQL_URL": url}
         _python("-m", "app.db.postgresql.migrate", env=env)
-        alembic = ["-m", "alembic", "-c", "alembic.ini", "revision", "--autogenerate"]
-        _python(*alembic, "--rev-id", revision, "-m", f"create {names.plural}", env=env)
+        alembic = ["alembic", "-c", "alembic.ini", "revision", "--autogenerate"]
+        rev = ["--rev-id", revision, "-m", f"create {names.plural}"]
+        _python_registered(names, *alembic, *rev, env=env)
     [migration] = versions.glob(f"{revision}_*.py")
     changes.created.append(migration)
     return migration
 
 
-def generate(names: Names, store: str, parts: Collection[str] = ()) -> list[Path]:
-    """Write the slice (with the optional `parts`, e.g. "consumer"), register it and
-    regenerate what reads the registry; all or nothing."""
+@dataclass(frozen=True)
+class DevData:
+    """Where `make run` keeps its stores (DATA_DIR), and the settings file it reads (ENV_FILE)."""
+
+    data_dir: Path
+    env_file: Path
+
+    def migrate_if_running(self) -> bool:
+        """Apply the migrations to the PostgreSQL of the stack running on the data dir (`make
+        run`, joined as `make migrate` would); False when none runs there."""
+        if not running_on(self.data_dir):
+            return False
+        stack = ["--env-file", str(self.env_file), "--data-dir", str(self.data_dir)]
+        migrate = [sys.executable, "-m", "app.db.postgresql.migrate"]
+        _python("scripts/devstack.py", "run", *stack, "--needs", "postgresql", "--", *migrate)
+        return True
+
+
+def generate(
+    names: Names, store: str, parts: Collection[str] = (), dev_data: DevData | None = None
+) -> list[Path]:
+    """Write the slice (with the optional `parts`, e.g. "consumer"), regenerate what reads the
+    registry and register it; all or nothing."""
     check_free(names)
     block = next_code_block()
     tokens = names.tokens | {f"code{n}": str(block + n) for n in range(3)}
@@ -228,11 +274,9 @@ def generate(names: Names, store: str, parts: Collection[str] = ()) -> list[Path
             target = tests / name if name.startswith("test_") else source / name
             changes.create(target, render(template.read_text(), tokens, parts))
         changes.create(tests / "__init__.py", "")
-        changes.edit(REGISTRY, registry)
-        changes.originals.setdefault(
-            Path("docs/error-codes.md"), Path("docs/error-codes.md").read_text()
-        )
-        _python("scripts/error_codes.py")
+        for generated in (Path("docs/error-codes.md"), Path("openapi.json")):
+            changes.originals.setdefault(generated, generated.read_text())
+            _python_registered(names, f"scripts/{_GENERATORS[generated.name]}")
         if store == "postgres":
             generate_migration(names, changes)
         written = [path for path in changes.created if path.suffix == ".py"]
@@ -241,6 +285,9 @@ def generate(names: Names, store: str, parts: Collection[str] = ()) -> list[Path
         _python(*ruff, "check", "--select", "I", "--fix", "--force-exclude", "--quiet", *files)
         _python(*ruff, "format", "--force-exclude", "--quiet", *files)
         _python(*ruff, "check", "--force-exclude", "--quiet", *files)
+        if store == "postgres" and dev_data is not None:
+            dev_data.migrate_if_running()
+        changes.edit(REGISTRY, registry)
     except BaseException:
         changes.undo()
         raise
@@ -255,6 +302,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--consumer", action="store_true", help="with the queue consumer <name>-import"
     )
+    parser.add_argument(
+        "--data-dir", type=Path, default=Path(".local"), help="make run's DATA_DIR (migrated)"
+    )
+    parser.add_argument("--env-file", type=Path, default=Path(".env"), help="make run's ENV_FILE")
     args = parser.parse_args(argv)
     os.chdir(ROOT)
     try:
@@ -262,17 +313,23 @@ def main(argv: list[str] | None = None) -> int:
         if store is None:
             raise ModuleError(f"store={args.store!r}: use store=postgres or store=mongo")
         names = check_names(args.name, args.singular)
-        created = generate(names, store, {"consumer"} if args.consumer else set())
+        dev_data = DevData(args.data_dir.resolve(), args.env_file.resolve())
+        created = generate(names, store, {"consumer"} if args.consumer else set(), dev_data)
     except ModuleError as error:
         print(f"make module: {error}\nNothing was changed.", file=sys.stderr)
         return 2
     for path in created:
         print(f"  created  {path}")
-    print(f"  edited   {REGISTRY} (registered {names.plural!r}), docs/error-codes.md")
+    print(f"  edited   {REGISTRY} (registered {names.plural!r}), docs/error-codes.md, openapi.json")
     route = names.tokens["path"]
+    served = "is served by `make run`"
+    if store == "postgres" and running_on(dev_data.data_dir):
+        served += f" (its table was made in the PostgreSQL of the `make run` on {args.data_dir})"
+    elif store == "postgres":
+        served += " (which makes its table when it starts; `make migrate` if it runs already)"
     print(
-        f"\n/v1/{route} is served by `make run`. Next: `make lint` and `make test`; then give it"
-        f" its fields (models.py, schema.py) and, for PostgreSQL, `make revision m=...`."
+        f"\n/v1/{route} {served}. Next: `make lint` and `make test`; then give it its fields"
+        f" (models.py, schema.py) and, for PostgreSQL, `make revision m=...`."
     )
     if args.consumer:
         print(f"Its consumer takes the queue {route}-import (make run creates it locally).")

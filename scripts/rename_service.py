@@ -26,11 +26,13 @@ FILES = (
     Path("docs/deploy.md"),
     Path("docs/auth.md"),
 )
-# The app's own default (settings and .env.example), "app" until renamed.
-SETTINGS = (Path("src/app/core/settings/base.py"), Path(".env.example"))
+# The app's own default (settings and .env.example), "app" until renamed, and the title of
+# its committed OpenAPI document (`make openapi`).
+SETTINGS = (Path("src/app/core/settings/base.py"), Path(".env.example"), Path("openapi.json"))
 _SETTINGS_DEFAULTS = (
     re.compile(r'(service_name: str = Field\(default=")([a-z][a-z0-9-]*)(")'),
     re.compile(r"^(SERVICE_NAME=)([a-z][a-z0-9-]*)()$", re.MULTILINE),
+    re.compile(r'^(  "info": \{\n    "title": ")([a-z][a-z0-9-]*)(")', re.MULTILINE),
 )
 # The template's pattern for ServiceName: stack, role and function names stay within limits.
 NAME = re.compile(r"^[a-z][a-z0-9-]{0,40}$")

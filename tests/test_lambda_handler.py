@@ -81,6 +81,35 @@ def test_base_path_serves_health_docs_and_openapi(
     assert openapi["servers"] == [{"url": "/dev"}]
 
 
+def _stage_root(shape: Any, path: str) -> dict[str, Any]:
+    """A GET of the API root through the `dev` stage, with `path` as the event carries it."""
+    event = build_event(shape, "GET", "/", stage="dev")
+    if shape == "http_v2":
+        event["rawPath"] = event["requestContext"]["http"]["path"] = path
+    else:
+        event["path"] = path
+    return event
+
+
+@pytest.mark.parametrize(
+    ("shape", "path"),
+    [
+        ("http_v2", "/dev"),  # https://<api>.execute-api.<region>.amazonaws.com/dev
+        ("rest_v1", "/"),  # REST APIs keep the stage out of the path
+        ("rest_v1", "/dev"),  # a custom domain's base path mapping keeps it in
+    ],
+)
+def test_the_stage_root_without_a_slash_answers_as_with_one(
+    app_factory: AppFactory, shape: Any, path: str
+) -> None:
+    handler = _handler_for(app_factory(api_base_path="/dev"))
+    bare = invoke(handler, _stage_root(shape, path))
+    slashed = invoke(handler, _stage_root(shape, f"{path.rstrip('/')}/"))
+    assert bare["statusCode"] == slashed["statusCode"] == 200, bare
+    assert _body(bare)["data"] == _body(slashed)["data"]
+    assert _body(bare)["data"]["docs_url"] == "/dev/docs"
+
+
 def test_base_path_is_stripped_by_whole_segment_only(app_factory: AppFactory) -> None:
     app = app_factory(api_base_path="/dev")
 

@@ -1,7 +1,7 @@
 """The built bundle under AWS's own runtime interface client (awslambdaric), as Lambda runs it,
 against a stand-in for the Runtime API: init, HTTP API v2, REST and ALB events, the migrate
-job, an event that is no JSON object, the init error of an invalid setting, and a SnapStart
-init, snapshot and restore."""
+job, an event that is no JSON object, a malformed HTTP event, the init error of an invalid
+setting, and a SnapStart init, snapshot and restore."""
 
 import importlib.util
 import json
@@ -129,6 +129,15 @@ def test_an_event_that_is_no_json_object_gets_an_answer(sandbox: RuntimeApi) -> 
     result = _response(sandbox, "hello")
     assert result["ok"] is False
     assert "not a JSON object" in result["error"]
+
+
+def test_a_malformed_http_event_is_a_400_envelope_not_an_error(sandbox: RuntimeApi) -> None:
+    event = build_event("http_v2", "POST", "/v1/books", authorizer=BOOKS_READER)
+    event["body"] = {"title": "Neuromancer"}  # an object where API Gateway sends a string
+    result = _response(sandbox, event)
+    assert result["statusCode"] == 400, result
+    assert json.loads(result["body"])["data"]["internal_error"]["code"] == 8014
+    assert "Traceback" not in result["body"]
 
 
 def test_an_invalid_setting_is_an_init_error_that_names_it(

@@ -12,6 +12,12 @@ from mangum import Mangum
 
 from app.core.context import LambdaInvocation, lambda_invocation_var, unhandled_errors_var
 from app.core.metrics import count
+from app.http.lambda_events import (
+    http_event_problem,
+    malformed_event_response,
+    method_problem,
+    names_an_http_source,
+)
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -108,10 +114,20 @@ def build_handler(app: "FastAPI", settings: "Settings") -> LambdaHandler:
     cold_start = True
 
     def handle_http(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        problem = method_problem(event)
+        if problem is not None:
+            return malformed_http_event(event, context, problem)
         failed: list[str] = []
         token = unhandled_errors_var.set(failed)
         try:
             response = dict(adapter(event, context))
+        except Exception:
+            # Mangum raises on an event it cannot read (the app's own errors are answered
+            # inside it): only then is the event checked, so valid ones pay nothing.
+            problem = http_event_problem(event)
+            if problem is None:
+                raise
+            return malformed_http_event(event, context, problem)
         finally:
             unhandled_errors_var.reset(token)
         # Counted, not re-raised: Lambda's own Errors metric sees only a raise, and a raise
@@ -146,6 +162,14 @@ def build_handler(app: "FastAPI", settings: "Settings") -> LambdaHandler:
         return unsupported("got keys: " + ", ".join(sorted(map(str, event))))
 
     return handler
+
+
+def malformed_http_event(event: dict[str, Any], context: Any, problem: str) -> dict[str, Any]:
+    """An HTTP event Mangum cannot read: the client's answer is a 400 envelope when the event
+    names its HTTP source, else the event is answered as unsupported. Never a raise."""
+    if names_an_http_source(event):
+        return malformed_event_response(event, context, problem)
+    return unsupported(problem)
 
 
 def unsupported(what: str) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """Every response is the envelope: unknown routes, wrong methods, bad bodies, crashes."""
 
+import uuid
 from collections.abc import AsyncIterator
 
 import httpx
@@ -127,6 +128,84 @@ async def test_a_body_json_cannot_read_is_422_8001(
     (error,) = details["errors"]
     assert (error["field"], error["type"]) == ("body", "json_invalid")
     assert reason in error["message"]
+
+
+WIDGET = '{"name": "a", "size": 1}'
+
+
+@pytest.mark.parametrize(
+    "encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"]
+)
+@pytest.mark.parametrize("transport", ["asgi", "http_v2"])
+async def test_json_in_utf_16_or_32_is_422_8001(
+    app_factory: AppFactory, encoding: str, transport: str
+) -> None:
+    # "utf-16" and "utf-32" start with a byte order mark; the -le and -be forms have none
+    async with app_client(add_test_routes(app_factory()), transport) as http:
+        response = await http.post(
+            "/widgets",
+            content=WIDGET.encode(encoding),
+            headers={"content-type": "application/json; charset=utf-16"},
+        )
+    details = assert_envelope(response, 422, code=8001)
+    (error,) = details["errors"]
+    assert (error["field"], error["type"]) == ("body", "json_invalid")
+    assert "JSON must be UTF-8" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "chunks",
+    [[WIDGET.encode("utf-16-le")[:1], WIDGET.encode("utf-16-le")[1:]], [b"\xff", b"\xfe{"]],
+    ids=["first-byte-alone", "byte-order-mark-split"],
+)
+async def test_a_utf_16_body_sent_in_small_chunks_is_refused_too(
+    app_factory: AppFactory, chunks: list[bytes]
+) -> None:
+    async def stream() -> AsyncIterator[bytes]:
+        for chunk in chunks:
+            yield chunk
+
+    async with app_client(add_test_routes(app_factory())) as http:
+        response = await http.post(
+            "/widgets", content=stream(), headers={"content-type": "application/json"}
+        )
+    assert_envelope(response, 422, code=8001)
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        (b"\xef\xbb\xbf" + WIDGET.encode(), "application/json"),  # UTF-8 with its BOM
+        (WIDGET.encode(), "application/merge-patch+json"),
+        (WIDGET.encode(), "Application/JSON; charset=utf-8"),
+    ],
+)
+async def test_utf_8_json_is_read_with_or_without_a_bom(
+    app_factory: AppFactory, content: bytes, content_type: str
+) -> None:
+    async with app_client(add_test_routes(app_factory())) as http:
+        response = await http.post(
+            "/widgets", content=content, headers={"content-type": content_type}
+        )
+    assert response.status_code == 201, response.text
+    assert response.json() == {"name": "a", "size": 1}
+
+
+async def test_a_utf_16_book_with_an_idempotency_key_is_refused_and_not_stored(
+    app: FastAPI,
+) -> None:
+    # The idempotency middleware reads the body before the route: the same answer
+    title = f"UTF-16 {uuid.uuid4()}"
+    body = f'{{"title": "{title}", "author": "A", "year": 2001, "type": "online"}}'
+    async with app_client(app) as http:
+        response = await http.post(
+            "/v1/books",
+            content=body.encode("utf-16"),
+            headers={"content-type": "application/json", "Idempotency-Key": title},
+        )
+        found = await http.get("/v1/books", params={"q": title})
+    assert_envelope(response, 422, code=8001)
+    assert assert_envelope(found, 200)["total"] == 0
 
 
 async def test_validation_names_every_offending_field(http: httpx.AsyncClient) -> None:

@@ -1,5 +1,6 @@
-"""`make module`: refuses bad or taken names without a trace, and what it generates passes the
-lint and its own tests (in a copy of the repository, against a database of its own)."""
+"""`make module`: refuses bad or taken names without a trace; what it generates is served by a
+`make run` already running (its table made there), and passes the lint, its own tests and every
+test that reads the registry (in a copy of the repository, against a database of its own)."""
 
 import hashlib
 import os
@@ -7,8 +8,12 @@ import secrets
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
+import httpx
 import pytest
 
 from scripts.error_codes import RESERVED_BLOCKS, code_families
@@ -20,10 +25,28 @@ from scripts.new_module import (
     render,
     singular_of,
 )
+from tests.support.make_server import developer_environment, make_in, make_run
 
 ROOT = Path(__file__).parents[2]
-COPIED = ("src", "tests", "scripts", "docs", "pyproject.toml", "alembic.ini")
+COPIED = (
+    *("src", "tests", "scripts", "docs", "README.md", "openapi.json"),
+    *("pyproject.toml", "uv.lock", "alembic.ini", "Makefile", ".env.example"),
+)
 BIN = Path(sys.executable).parent
+# The tests that read the registry, the OpenAPI document, README or the code table: each must
+# hold for any registered domain. Run in the copy with two generated domains; the rest of the
+# suite reads none of these (CI's module job runs the whole suite after `make module`).
+REGISTRY_READERS = (
+    "tests/http/errors/test_codes.py",
+    "tests/db/postgresql/test_migrations.py",
+    "tests/http/test_openapi.py",
+    "tests/http/test_etags.py",
+    "tests/test_openapi_contract.py",
+    "tests/api/test_routers.py",
+    "tests/scripts/test_seed.py",
+    "tests/http/auth/test_caller.py::test_openapi_shows_the_bearer_scheme_and_each_operations_scope",
+    "tests/test_readme.py::test_the_table_lists_every_route_of_the_service_and_the_examples",
+)
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -111,22 +134,37 @@ def test_an_optional_part_of_a_template_is_kept_only_when_asked_for() -> None:
 
 
 @pytest.fixture
-def repository_copy(tmp_path: Path) -> Path:
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_dir():
-            ignore = shutil.ignore_patterns("__pycache__", ".mypy_cache")
-            shutil.copytree(source, tmp_path / name, ignore=ignore)
-        else:
-            shutil.copy2(source, tmp_path / name)
-    return tmp_path
+def repository_copy() -> Iterator[Path]:
+    """The repository's files, with this checkout's .venv and .tools linked in (so make
+    installs nothing); run with `PYTHONPATH=<copy>/src` so the copy's app is the one imported.
+
+    Outside pytest's temporary folder: a pytest session starting meanwhile takes its folder's
+    permissions back to the owner only, and PostgreSQL, started from the copy's .venv as a user
+    of its own when the suite runs as root, must reach its binaries there.
+    """
+    with tempfile.TemporaryDirectory(prefix="module-") as scratch:
+        root = Path(scratch) / "repository"
+        for name in COPIED:
+            source = ROOT / name
+            if source.is_dir():
+                ignore = shutil.ignore_patterns("__pycache__", ".mypy_cache")
+                shutil.copytree(source, root / name, ignore=ignore)
+            else:
+                root.mkdir(exist_ok=True)
+                shutil.copy2(source, root / name)
+        for linked in (".venv", ".tools"):
+            if (ROOT / linked).exists():
+                (root / linked).symlink_to(ROOT / linked)
+        yield root
 
 
-def run(root: Path, *command: str, **env: str) -> str:
+def run(root: Path, *command: str, environment: Mapping[str, str] | None = None, **env: str) -> str:
+    """Run `command` in the copy with its app first on the path: in this environment, or the
+    suite's, plus `env`."""
     result = subprocess.run(
         command,
         cwd=root,
-        env={**os.environ, "PYTHONPATH": str(root / "src"), **env},
+        env={**(environment or os.environ), "PYTHONPATH": str(root / "src"), **env},
         capture_output=True,
         text=True,
     )
@@ -134,7 +172,28 @@ def run(root: Path, *command: str, **env: str) -> str:
     return result.stdout
 
 
-def test_generated_domains_pass_the_lint_and_their_tests(
+def _status(
+    url: str, path: str, until: Callable[[int], bool], seen: list[int] | None = None
+) -> int:
+    """GET `path` until its status satisfies `until` (120 s at most); the last status, 0 when
+    nothing answered. Every status answered meanwhile is added to `seen`."""
+    deadline = time.monotonic() + 120
+    status = 0
+    while time.monotonic() < deadline:
+        try:
+            status = httpx.get(f"{url}{path}", timeout=5).status_code
+        except httpx.TransportError:  # uvicorn reloading
+            status = 0
+        else:
+            if seen is not None:
+                seen.append(status)
+        if until(status):
+            break
+        time.sleep(0.2)
+    return status
+
+
+def test_generated_domains_are_served_by_make_run_and_pass_the_lint_and_the_suite(
     repository_copy: Path, empty_database_url: str
 ) -> None:
     root = repository_copy
@@ -142,18 +201,40 @@ def test_generated_domains_pass_the_lint_and_their_tests(
     # Names of their own, so this also runs in a clone that already has an `authors` domain
     suffix = secrets.token_hex(3)
     table, collection, queued = f"t{suffix}_authors", f"t{suffix}_notes", f"t{suffix}_memos"
+    data_dir = root.parent / "make-run-data"
 
-    # When a PostgreSQL domain with a queue consumer, a MongoDB one, and a MongoDB one with a
-    # consumer are generated
-    generator = [sys.executable, "scripts/new_module.py"]
-    run(root, *generator, "--name", table, "--store", "postgres", "--consumer")
-    run(root, *generator, "--name", collection, "--store", "mongo")
-    run(root, *generator, "--name", queued, "--store", "mongo", "--consumer")
+    # Given make run, when a PostgreSQL domain with a queue consumer, a MongoDB one, and a
+    # MongoDB one with a consumer are generated beside it
+    environment = developer_environment(AUTH_ENABLED="false", PYTHONPATH=str(root / "src"))
+    generated_slices = (
+        (table, "postgres", "yes"),
+        (collection, "mongo", ""),
+        (queued, "mongo", "yes"),
+    )
+    with make_run(root, data_dir, environment) as url:
+        for name, store, consumer in generated_slices:
+            module = [
+                f"name={name}",
+                f"store={store}",
+                f"consumer={consumer}",
+                f"DATA_DIR={data_dir}",
+            ]
+            make = [*make_in(root), "module", *module, "ENV_FILE=/dev/null"]
+            output = run(root, *make, environment=environment)
+            assert f"/v1/{name.replace('_', '-')} is served by `make run`" in output
 
-    # Then only new files appear, plus the registry and the generated code table
+        # Then make run serves their routes once it reloads, without a 500 meanwhile
+        for name in (table, collection, queued):
+            path, seen = f"/v1/{name.replace('_', '-')}", list[int]()
+            assert _status(url, path, until=lambda status: status == 200, seen=seen) == 200
+            assert not [status for status in seen if status >= 500], seen
+            created = httpx.post(f"{url}{path}", json={"name": "Ada"}, timeout=5)
+            assert created.status_code == 201, created.text
+
+    # And only new files appear, plus the registry and what is generated from it
     after = snapshot(root)
     changed = {path for path in before if after.get(path) != before[path]}
-    assert changed == {"src/app/domains/__init__.py", "docs/error-codes.md"}
+    assert changed == {"src/app/domains/__init__.py", "docs/error-codes.md", "openapi.json"}
     new = set(after) - set(before)
     versions = "src/app/db/postgresql/migrations/versions/"
     assert [path for path in new if path.startswith(versions)] == [
@@ -163,12 +244,6 @@ def test_generated_domains_pass_the_lint_and_their_tests(
         depth = folder.count("/") + 1
         slices = {path.split("/")[depth] for path in new if path.startswith(f"{folder}/")}
         assert slices == {table, collection, queued}
-    consumers = {path for path in new if path.endswith("consumers.py")}
-    assert consumers == {
-        f"{folder}/{name}/{prefix}consumers.py"
-        for folder, prefix in (("src/app/domains", ""), ("tests/domains", "test_"))
-        for name in (table, queued)
-    }
 
     # And the lint passes on them (ruff, mypy --strict, the import contracts)
     generated = [
@@ -181,9 +256,10 @@ def test_generated_domains_pass_the_lint_and_their_tests(
     run(root, str(BIN / "mypy"), *generated, "src/app/domains/__init__.py")
     run(root, str(BIN / "lint-imports"))
 
-    # And their tests pass, with the migration matching the models and the code table current
+    # And their tests pass, and so does every test of the suite that reads the registry, the
+    # OpenAPI document or README (the whole suite runs after `make module` in CI)
     tests = [f"tests/domains/{name}" for name in (table, collection, queued)]
-    tests += ["tests/http/errors/test_codes.py", "tests/db/postgresql/test_migrations.py"]
+    tests += REGISTRY_READERS
     output = run(
         root,
         sys.executable,

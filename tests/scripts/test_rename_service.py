@@ -39,6 +39,7 @@ def test_the_name_changes_everywhere_and_the_template_still_validates(copy: Path
     assert "function:orders-api-*" in json.dumps(json.loads(policy))
     assert 'default="orders-api"' in (copy / "src/app/core/settings/base.py").read_text()
     assert "SERVICE_NAME=orders-api\n" in (copy / ".env.example").read_text()
+    assert json.loads((copy / "openapi.json").read_text())["info"]["title"] == "orders-api"
     cfn_lint = Path(sys.executable).with_name("cfn-lint")
     lint = subprocess.run([str(cfn_lint), "--", str(copy / "infra/template.yaml")], check=False)
     assert lint.returncode == 0

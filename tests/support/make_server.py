@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from scripts.devstack import URL_VARS
+from scripts.devstack import URL_VARS, free_ports
 
 ROOT = Path(__file__).resolve().parents[2]
 # What the suite's own process has set and a developer's shell would not.
@@ -34,15 +34,26 @@ def developer_environment(**settings: str) -> dict[str, str]:
     return env | {"ENV_FILE": "/dev/null"} | settings
 
 
+def make_in(root: Path) -> list[str]:
+    """`make` for `root`, taking its .venv as installed: a copy of the repository links this
+    checkout's, and a `uv sync` from the copy would point its editable install at the copy."""
+    return ["make", "--no-print-directory", "-o", str(root / ".venv" / ".synced")]
+
+
 @contextmanager
 def make_serving(
-    command: list[str], env: Mapping[str, str], ready_url: str, log_path: Path
+    command: list[str],
+    env: Mapping[str, str],
+    ready_url: str,
+    log_path: Path,
+    root: Path = ROOT,
 ) -> Iterator[None]:
-    """Run `make <command>` from the repository; return once `ready_url` answers 200."""
+    """Run `make <command>` in `root` (this repository or a copy of it); return once
+    `ready_url` answers 200."""
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            ["make", "--no-print-directory", *command],
-            cwd=ROOT,
+            [*make_in(root), *command],
+            cwd=root,
             env=dict(env),
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -67,3 +78,18 @@ def make_serving(
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+@contextmanager
+def make_run(
+    root: Path, data_dir: Path, environment: Mapping[str, str] | None = None
+) -> Iterator[str]:
+    """`make run` in `root` on a free port and `data_dir`, as a new user starts it (auth off
+    unless `environment` says otherwise); its URL once `/health/ready` answers 200."""
+    (port,) = free_ports()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    url = f"http://127.0.0.1:{port}"
+    env = environment or developer_environment(AUTH_ENABLED="false")
+    command = ["run", f"PORT={port}", f"DATA_DIR={data_dir}", "ENV_FILE=/dev/null"]
+    with make_serving(command, env, f"{url}/health/ready", data_dir / "make-run.log", root):
+        yield url

@@ -72,3 +72,11 @@ async def test_base_path_is_the_root_path(app_factory: AppFactory) -> None:
     assert_envelope(staged, 200)
     assert_envelope(unstaged, 200)
     assert openapi["servers"] == [{"url": "/dev"}]
+
+
+async def test_the_base_path_without_a_slash_is_the_root(app_factory: AppFactory) -> None:
+    async with app_client(app_factory(api_base_path="/dev")) as client:
+        bare, slashed = await client.get("/dev"), await client.get("/dev/")
+    assert_envelope(bare, 200)
+    assert bare.json()["data"] == slashed.json()["data"]
+    assert bare.json()["data"]["docs_url"] == "/dev/docs"

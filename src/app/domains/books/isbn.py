@@ -2,11 +2,12 @@
 
 import re
 
-# What an ISBN may be written with: digits, X, hyphens and spaces (its OpenAPI pattern).
-ISBN_CHARACTERS = r"^[0-9Xx -]+$"
+# Exactly what `normalise_isbn` reads, the check digit aside (no pattern can state one), and
+# the field's pattern in the OpenAPI document: an ISBN-13 (978 or 979, then 10 digits) or an
+# ISBN-10 (9 digits, then a digit or X), with hyphens or spaces anywhere.
+ISBN_PATTERN = r"^(?:[ -]*9[ -]*7[ -]*[89](?:[ -]*[0-9]){10}|(?:[ -]*[0-9]){9}[ -]*[0-9Xx])[ -]*$"
+_ISBN = re.compile(ISBN_PATTERN)
 _SEPARATORS = re.compile(r"[ -]")
-_ISBN_10 = re.compile(r"\d{9}[\dX]")
-_ISBN_13 = re.compile(r"97[89]\d{10}")
 
 
 def _isbn_13_check_digit(first_12: str) -> str:
@@ -27,14 +28,14 @@ def normalise_isbn(value: str) -> str:
 
     Raises ValueError for anything that is not a well-formed ISBN with a valid check digit.
     """
+    if not _ISBN.fullmatch(value):
+        raise ValueError("must be an ISBN-10 or ISBN-13 (digits, optional hyphens or spaces)")
     isbn = _SEPARATORS.sub("", value).upper()
-    if _ISBN_13.fullmatch(isbn):
+    if len(isbn) == 13:
         if isbn[-1] != _isbn_13_check_digit(isbn[:12]):
             raise ValueError("ISBN-13 check digit is wrong")
         return isbn
-    if _ISBN_10.fullmatch(isbn):
-        if not _isbn_10_is_valid(isbn):
-            raise ValueError("ISBN-10 check digit is wrong")
-        first_12 = "978" + isbn[:9]
-        return first_12 + _isbn_13_check_digit(first_12)
-    raise ValueError("must be an ISBN-10 or ISBN-13 (digits, optional hyphens or spaces)")
+    if not _isbn_10_is_valid(isbn):
+        raise ValueError("ISBN-10 check digit is wrong")
+    first_12 = "978" + isbn[:9]
+    return first_12 + _isbn_13_check_digit(first_12)

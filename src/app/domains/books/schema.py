@@ -7,7 +7,7 @@ from uuid import UUID
 from pydantic import MISSING, AfterValidator, BaseModel, ConfigDict, Field
 
 from app.core.clock import utc_now
-from app.domains.books.isbn import ISBN_CHARACTERS, normalise_isbn
+from app.domains.books.isbn import ISBN_PATTERN, normalise_isbn
 from app.http.pagination import PageParams
 from app.http.schemas import INTEGRAL, WITHOUT_NUL, InputModel, Name, PatchModel, UtcDateTime
 
@@ -32,8 +32,10 @@ def _not_after_next_year(year: int) -> int:
 
 
 def _next_year_at_most(schema: dict[str, Any]) -> None:
-    # The bound moves with the calendar: documented as it stands when the schema is built.
+    # The bound moves with the calendar: documented as it stands when the schema is built, and
+    # named, so the committed contract (openapi.json) states it without a number going stale.
     schema["maximum"] = utc_now().year + 1
+    schema["x-maximum"] = "next year"
 
 
 Year = Annotated[
@@ -49,7 +51,7 @@ Isbn = Annotated[
         "stored and returned as ISBN-13",
         min_length=10,
         max_length=17,
-        pattern=ISBN_CHARACTERS,
+        pattern=ISBN_PATTERN,
         json_schema_extra={"format": "isbn"},
     ),
     AfterValidator(normalise_isbn),

@@ -3,8 +3,9 @@
 RS256 and ES256 only (`none` and HS* are refused whatever the header says); `exp` and `nbf`
 with a small leeway; `iss` exactly; the audience by `aud`, or for Cognito access tokens (no
 `aud`) by `client_id`; Cognito's `token_use` must be "access" or "id". The keys are fetched on
-first need, kept per process, and fetched again for an unknown `kid` at most once per
-`JWKS_REFETCH_SECONDS` (key rotation, without letting forged kids hammer the issuer). A token
+first need, kept per process, and fetched again for an unknown `kid` (key rotation) within a
+small budget (`RefetchBudget`), so forged kids cannot make the app hammer the issuer and one
+stray token does not keep a key the issuer has just published out for long. A token
 that passed is remembered until it expires (the same token is checked again only for `exp`):
 clients send one token for its lifetime, and the signature check is most of a warm request's
 authentication cost.
@@ -27,7 +28,10 @@ from app.core.settings import Settings
 ALGORITHMS = frozenset({"RS256", "ES256"})
 LEEWAY_SECONDS = 30
 JWKS_TIMEOUT_SECONDS = 3.0
-JWKS_REFETCH_SECONDS = 30.0
+# Refetches for unknown kids: up to JWKS_REFETCH_BURST at once, then one per interval (a few a
+# minute, as common JWKS clients allow).
+JWKS_REFETCH_BURST = 3
+JWKS_REFETCH_INTERVAL_SECONDS = 20.0
 TOKEN_USES = frozenset({"access", "id"})
 ACCEPTED_TOKENS_KEPT = 1024
 
@@ -40,22 +44,39 @@ class KeysUnavailableError(Exception):
     """The issuer's JWKS could not be fetched or read."""
 
 
+class RefetchBudget:
+    """A token bucket: `JWKS_REFETCH_BURST` refetches, refilled by one every
+    `JWKS_REFETCH_INTERVAL_SECONDS`."""
+
+    def __init__(self) -> None:
+        self._tokens = float(JWKS_REFETCH_BURST)
+        self._counted_at = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        refill = (now - self._counted_at) / JWKS_REFETCH_INTERVAL_SECONDS
+        self._tokens = min(float(JWKS_REFETCH_BURST), self._tokens + refill)
+        self._counted_at = now
+        if self._tokens < 1:
+            return False
+        self._tokens -= 1
+        return True
+
+
 class Jwks:
     """One issuer's signing keys by `kid`."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self._keys: dict[str | None, jwt.PyJWK] = {}
-        self._fetched_at: float | None = None
+        self._fetched = False
+        self._refetches = RefetchBudget()
 
     async def key(self, kid: str | None) -> jwt.PyJWK:
         if kid in self._keys:
             return self._keys[kid]
-        recently = self._fetched_at is not None and (
-            time.monotonic() - self._fetched_at < JWKS_REFETCH_SECONDS
-        )
-        if recently:
-            raise InvalidTokenError(f"unknown key id {kid!r}")
+        if self._fetched and not self._refetches.take():
+            raise InvalidTokenError(f"unknown key id {kid!r} (JWKS refetch budget spent)")
         await self._fetch()
         if kid in self._keys:
             return self._keys[kid]
@@ -75,7 +96,7 @@ class Jwks:
         if len(keys) == 1:
             keys[None] = next(iter(keys.values()))  # a token without kid, a one-key issuer
         self._keys = keys
-        self._fetched_at = time.monotonic()
+        self._fetched = True
 
 
 def _download(url: str) -> Any:

@@ -101,6 +101,14 @@ class CommonInternalCode(InternalCodeBase):
         "Forbidden",
         "the token lacks the route's scope (`WWW-Authenticate` names it)",
     )
+    MALFORMED_EVENT = (
+        8014,
+        400,
+        "Malformed Lambda event",
+        "on Lambda: an event from API Gateway, an ALB or a Function URL that cannot be read as a"
+        " request (a field of the wrong type or missing, a bad `Host` port, a body that is not"
+        " a string or not valid base64); `details.event` says what",
+    )
     DEPENDENCY_UNAVAILABLE = (
         9000,
         503,

@@ -67,13 +67,16 @@ async def _http_exception(request: Request, error: Exception) -> Response:
 
 def _unparsable_body(error: HTTPException) -> UnprocessableError | None:
     """FastAPI answers 400 when `json.loads` rejects a body with anything but a decode error:
-    invalid UTF-8, nesting past the recursion limit, an integer over Python's digit limit.
+    invalid UTF-8, nesting past the recursion limit, an integer over Python's digit limit (and
+    the body limit raises the same for UTF-16 or UTF-32 JSON, which `json.loads` would read).
     The contract answers every malformed body alike: 422/8001."""
     cause = error.__cause__
     if error.status_code != 400 or not isinstance(cause, ValueError | RecursionError):
         return None
     if isinstance(cause, UnicodeDecodeError):
         reason = "the body is not valid UTF-8"
+    elif isinstance(cause, UnicodeError):
+        reason = str(cause)
     elif isinstance(cause, RecursionError):
         reason = "JSON nested too deeply"
     else:

@@ -3,7 +3,8 @@
 One layer with one `send` wrapper, since each ASGI layer and header scan costs time on every
 warm Lambda invocation. The API base path becomes the ASGI `root_path`: Starlette routes
 `/dev/health` as `/health` when it is `/dev` (whole segments only), and a path that arrives
-without the prefix (REST API events keep the stage out of `path`) routes unchanged. Mangum always
+without the prefix (REST API events keep the stage out of `path`) routes unchanged, and the
+prefix alone (`/dev`, an HTTP API stage's root) is the API's root, as `/dev/` is. Mangum always
 sends root_path "" and FastAPI's `root_path=` argument is deprecated, so this is the one place
 the prefix is applied, on Lambda and uvicorn.
 """
@@ -35,6 +36,9 @@ class RequestContextMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
             scope["root_path"] = self.root_path
+            if self.root_path and scope["path"] == self.root_path:
+                # Starlette would route what is left, "", as no path at all: a 404.
+                scope["path"] = f"{self.root_path}/"
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
