@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from app.core.settings import Settings
 from app.core.stores import Store, StoreUnavailableError
+from app.core.tracing import traced
 
 EXTENSION_TIMEOUT_SECONDS = 3.0
 
@@ -44,6 +45,10 @@ def forget_secrets() -> None:
 
 
 @lru_cache(maxsize=16)
+@traced(
+    "SecretsManager.GetSecretValue",
+    {"rpc.system": "aws-api", "rpc.service": "SecretsManager", "rpc.method": "GetSecretValue"},
+)
 def read_secret(secret_id: str) -> str:
     """The URL a secret holds: the secret string itself, or the `url` key of a JSON object.
     Failures are not cached: the next use tries again."""

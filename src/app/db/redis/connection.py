@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from app.core.secrets import SecretUnavailableError, store_url
 from app.core.settings import Settings
 from app.core.stores import StoreUnavailableError
+from app.core.tracing import client_span, server_attributes
 from app.db.breaker import CircuitBreaker, CircuitOpenError
 from app.db.lazy_client import LazyClient
 
@@ -56,6 +57,7 @@ class RedisOptions:
 class Connection:
     client: "Redis"
     breaker: CircuitBreaker
+    span_attributes: dict[str, str | int]  # every command's span's
 
 
 def _connect(options: RedisOptions) -> Connection:
@@ -78,7 +80,12 @@ def _connect(options: RedisOptions) -> Connection:
         client_name=options.client_name,
     )
     breaker = CircuitBreaker("redis", options.breaker_failures, options.breaker_cooldown_seconds)
-    return Connection(client, breaker)
+    attributes = {
+        "db.system": "redis",
+        "db.redis.database_index": int(client.connection_pool.connection_kwargs.get("db", 0)),
+        **server_attributes(options.url),
+    }
+    return Connection(client, breaker, attributes)
 
 
 async def _close(connection: Connection) -> None:
@@ -95,11 +102,11 @@ async def get_client(settings: Settings) -> "Redis":
 
 
 @asynccontextmanager
-async def guarded_client(settings: Settings) -> AsyncIterator["Redis"]:
-    """The shared client for the commands of one block, behind the circuit breaker: after
-    REDIS_BREAKER_FAILURES timeouts or connection errors in a row, it raises
-    `CircuitOpenError` at once for REDIS_BREAKER_COOLDOWN_SECONDS instead of letting each
-    call wait for Redis (app.db.breaker)."""
+async def guarded_client(settings: Settings, operation: str) -> AsyncIterator["Redis"]:
+    """The shared client for the one command (or MULTI transaction) `operation` of a block,
+    behind the circuit breaker: after REDIS_BREAKER_FAILURES timeouts or connection errors in
+    a row, it raises `CircuitOpenError` at once for REDIS_BREAKER_COOLDOWN_SECONDS instead of
+    letting each call wait for Redis (app.db.breaker). The command is a span (app.core.tracing)."""
     from redis.exceptions import ConnectionError as RedisConnectionError
     from redis.exceptions import RedisError
     from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -108,7 +115,8 @@ async def guarded_client(settings: Settings) -> AsyncIterator["Redis"]:
     breaker = connection.breaker
     breaker.before_call()
     try:
-        yield connection.client
+        with client_span(operation, {**connection.span_attributes, "db.operation": operation}):
+            yield connection.client
     except (RedisConnectionError, RedisTimeoutError):
         breaker.failed()
         raise

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
 
+from app.core import metrics
 from app.core.settings import Settings
 from app.db.postgresql.connection import read_session, transaction
 from app.domains.books.errors import (
@@ -74,6 +75,7 @@ class BookService:
     async def create(self, data: BookCreate) -> BookPublic:
         async with self._writing() as books:
             book = await books.add(data.model_dump())
+        metrics.count("BooksCreated")
         return BookPublic.model_validate(book)
 
     async def replace(
