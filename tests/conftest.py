@@ -42,6 +42,7 @@ pytest_plugins = [
     "tests.fixtures.mongo",
     "tests.fixtures.postgresql",
     "tests.fixtures.redis",
+    "tests.fixtures.tracing",
 ]
 
 

@@ -4,6 +4,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind, StatusCode
 
 from app.core.secrets import SecretUnavailableError, read_secret, store_configured, store_url
 from app.core.settings import load_settings
@@ -115,3 +117,21 @@ def test_an_empty_url_variable_counts_as_unset(
     assert store_url(settings, "postgresql") == SECRETS["app/postgresql-url"]
     if source == ".env":
         assert not store_configured(settings, "mongo")
+
+
+def test_each_fetch_is_a_span_and_a_failure_is_recorded(spans: InMemorySpanExporter) -> None:
+    read_secret("app/postgresql-url")
+    read_secret("app/postgresql-url")  # kept for the sandbox: no second fetch
+    with pytest.raises(SecretUnavailableError):
+        read_secret("app/missing")
+    fetched, failed = spans.get_finished_spans()
+    assert fetched.name == failed.name == "SecretsManager.GetSecretValue"
+    assert fetched.kind is SpanKind.CLIENT
+    assert dict(fetched.attributes or {}) == {
+        "rpc.system": "aws-api",
+        "rpc.service": "SecretsManager",
+        "rpc.method": "GetSecretValue",
+    }
+    assert fetched.status.status_code is StatusCode.UNSET
+    assert failed.status.status_code is StatusCode.ERROR
+    assert (failed.attributes or {})["error.type"] == "SecretUnavailableError"

@@ -9,7 +9,7 @@ short, and records a failure that came before any call reached the store (it cou
 connect, a secret could not be read) as one span named after the store.
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -51,16 +51,23 @@ def calls_to(system: str) -> Iterator[None]:
         _block.reset(token)
 
 
-def call_started(
-    key: object, operation: str, target: str | None, attributes: Mapping[str, AttributeValue]
-) -> None:
+# What a call is: its operation, its table or collection, its other attributes.
+Description = tuple[str, str | None, Mapping[str, AttributeValue]]
+
+
+def call_started(key: object, describe: Callable[[], Description]) -> None:
     """A call of the current block begins; `key` tells the driver's report of its end from
-    others'. Calls outside a block (migrations) are not traced."""
+    others'. `describe` runs only when the span is recorded (an SDK is set). Calls outside a
+    block (migrations) are not traced."""
     block = _block.get()
     if block is None:
         return
-    name = f"{operation} {target}" if target else operation
-    block.open[key] = start_client_span(name, {**attributes, "db.operation": operation})
+    span = start_client_span("call")
+    if span.is_recording():
+        operation, target, attributes = describe()
+        span.update_name(f"{operation} {target}" if target else operation)
+        span.set_attributes({**attributes, "db.operation": operation})
+    block.open[key] = span
     block.started = True
 
 

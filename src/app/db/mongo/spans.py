@@ -3,25 +3,12 @@
 
 from pymongo import monitoring
 
-from app.db.spans import call_ended, call_started
+from app.db.spans import Description, call_ended, call_started
 
 
 class CommandSpans(monitoring.CommandListener):
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        named = event.command.get(event.command_name)
-        collection = named if isinstance(named, str) else None
-        host, port = event.connection_id
-        attributes: dict[str, str | int] = {
-            "db.system": "mongodb",
-            "db.name": event.database_name,
-            "server.address": host,
-        }
-        if port is not None:
-            attributes["server.port"] = port
-        if collection is not None:
-            attributes["db.mongodb.collection"] = collection
-        key = (event.connection_id, event.request_id)
-        call_started(key, event.command_name, collection, attributes)
+        call_started((event.connection_id, event.request_id), lambda: _describe(event))
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         call_ended((event.connection_id, event.request_id))
@@ -31,3 +18,19 @@ class CommandSpans(monitoring.CommandListener):
         failure = event.failure
         kind = failure.get("errtype") or failure.get("codeName") or "CommandFailed"
         call_ended((event.connection_id, event.request_id), str(kind))
+
+
+def _describe(event: monitoring.CommandStartedEvent) -> Description:
+    named = event.command.get(event.command_name)
+    collection = named if isinstance(named, str) else None
+    host, port = event.connection_id
+    attributes: dict[str, str | int] = {
+        "db.system": "mongodb",
+        "db.name": event.database_name,
+        "server.address": host,
+    }
+    if port is not None:
+        attributes["server.port"] = port
+    if collection is not None:
+        attributes["db.mongodb.collection"] = collection
+    return event.command_name, collection, attributes

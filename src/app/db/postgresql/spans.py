@@ -6,9 +6,9 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, ExceptionContext, ExecutionContext
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.sql import Select, TableClause
+from sqlalchemy.sql import TableClause, visitors
 
-from app.db.spans import call_ended, call_started
+from app.db.spans import Description, call_ended, call_started
 
 
 def trace_statements(engine: AsyncEngine) -> None:
@@ -28,9 +28,12 @@ def trace_statements(engine: AsyncEngine) -> None:
         context: ExecutionContext,
         _many: bool,
     ) -> None:
-        operation, table = _operation(context, statement)
-        target = {} if table is None else {"db.sql.table": table}
-        call_started(context, operation, table, {**attributes, **target})
+        def describe() -> Description:
+            operation, table = _operation(context, statement)
+            target = {} if table is None else {"db.sql.table": table}
+            return operation, table, {**attributes, **target}
+
+        call_started(context, describe)
 
     def ended(
         _connection: Connection,
@@ -53,12 +56,13 @@ def trace_statements(engine: AsyncEngine) -> None:
 
 
 def _operation(context: ExecutionContext, statement: str) -> tuple[str, str | None]:
-    """The statement's SQL keyword and table, from the statement SQLAlchemy compiled."""
+    """The statement's SQL keyword and its first table, from the statement SQLAlchemy
+    compiled (a text statement has none)."""
     compiled = getattr(context, "compiled", None)
     compiled_statement = getattr(compiled, "statement", None)
     table = getattr(compiled_statement, "table", None)  # INSERT, UPDATE, DELETE
-    if isinstance(compiled_statement, Select):
-        froms = compiled_statement.get_final_froms()
-        table = next((each for each in froms if isinstance(each, TableClause)), None)
+    if not isinstance(table, TableClause) and compiled_statement is not None:
+        elements = visitors.iterate(compiled_statement)  # SELECT, EXISTS, subqueries
+        table = next((each for each in elements if isinstance(each, TableClause)), None)
     keyword = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else "postgresql"
     return keyword, table.name if isinstance(table, TableClause) else None

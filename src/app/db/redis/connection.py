@@ -4,7 +4,7 @@ redis is imported inside functions only, so importing the app loads no driver.
 """
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,6 +16,7 @@ from app.db.breaker import CircuitBreaker, CircuitOpenError
 from app.db.lazy_client import LazyClient
 
 if TYPE_CHECKING:
+    from opentelemetry.trace import Span
     from redis.asyncio import Redis
 
 
@@ -115,7 +116,7 @@ async def guarded_client(settings: Settings, operation: str) -> AsyncIterator["R
     breaker = connection.breaker
     breaker.before_call()
     try:
-        with client_span(operation, {**connection.span_attributes, "db.operation": operation}):
+        with _command_span(connection, operation):
             yield connection.client
     except (RedisConnectionError, RedisTimeoutError):
         breaker.failed()
@@ -127,6 +128,10 @@ async def guarded_client(settings: Settings, operation: str) -> AsyncIterator["R
         breaker.abandoned()
         raise
     breaker.succeeded()
+
+
+def _command_span(connection: Connection, operation: str) -> AbstractContextManager["Span"]:
+    return client_span(operation, {**connection.span_attributes, "db.operation": operation})
 
 
 def unavailable_errors() -> tuple[type[Exception], ...]:
@@ -144,5 +149,6 @@ def redis_key(settings: Settings, *parts: str) -> str:
 
 async def ping(settings: Settings) -> None:
     """Round trip to the server (readiness); raises the driver's error when it is unreachable."""
-    client = await get_client(settings)
-    await client.ping()
+    connection = shared.get(settings)
+    with _command_span(connection, "PING"):
+        await connection.client.ping()
