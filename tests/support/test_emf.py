@@ -26,7 +26,7 @@ def _document(**changes: Any) -> dict[str, Any]:
         "Size": [1, 2],
     }
     for path, value in changes.items():
-        target = document
+        target: Any = document
         *parents, last = path.split(".")
         for part in parents:
             target = target[int(part)] if part.isdigit() else target[part]
