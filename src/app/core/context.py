@@ -10,7 +10,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built on every invocation, and frozen costs more
 class LambdaInvocation:
     aws_request_id: str
     function_name: str

@@ -165,7 +165,13 @@ class MetricDocument:
         self._dimensions = (
             f'"{SERVICE}":{json_string(service)},"{ENVIRONMENT}":{json_string(environment)},'
         )
-        self._directive = '"CloudWatchMetrics":[{"Namespace":' + json_string(namespace)
+        # Per third dimension: the metadata up to the metric definitions.
+        self._directives = {
+            dimension: f'"CloudWatchMetrics":[{{"Namespace":{json_string(namespace)},'
+            f'"Dimensions":[["{SERVICE}","{ENVIRONMENT}"],["{SERVICE}","{ENVIRONMENT}",'
+            f'"{dimension}"]],"Metrics":['
+            for dimension in (ROUTE, INVOCATION)
+        }
 
     def members(
         self,
@@ -179,7 +185,7 @@ class MetricDocument:
         """`own` holds the line's own metric members (`"Latency":1.5,...`) and
         `own_definitions` their definitions (`{"Name":"Latency","Unit":"Milliseconds"},...`);
         `line` adds what code counted. Dimension sets: [Service, Environment] and
-        [Service, Environment, <dimension>]."""
+        [Service, Environment, <dimension>] (ROUTE or INVOCATION)."""
         added = added_definitions = ""
         if line is not None and line.values:
             added = "".join(f',"{name}":{number}' for name, number in line.values.items())
@@ -188,9 +194,8 @@ class MetricDocument:
             )
         return (
             f'{self._dimensions}"{dimension}":{json_string(dimension_value)},{own}{added},'
-            f'"_aws":{{"Timestamp":{timestamp_ms},{self._directive},"Dimensions":'
-            f'[["{SERVICE}","{ENVIRONMENT}"],["{SERVICE}","{ENVIRONMENT}","{dimension}"]],'
-            f'"Metrics":[{own_definitions}{added_definitions}]}}]}}'
+            f'"_aws":{{"Timestamp":{timestamp_ms},{self._directives[dimension]}'
+            f"{own_definitions}{added_definitions}]}}]}}"
         )
 
 

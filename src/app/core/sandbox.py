@@ -40,8 +40,8 @@ def xray_trace_id() -> str | None:
     header = os.environ.get("_X_AMZN_TRACE_ID")
     if not header:
         return None
-    for part in header.split(";"):
-        key, _, value = part.partition("=")
-        if key.strip() == "Root" and value:
-            return value.strip()
-    return None
+    start = header.find("Root=")
+    if start < 0:
+        return None
+    end = header.find(";", start)
+    return header[start + 5 : end if end >= 0 else None].strip() or None
