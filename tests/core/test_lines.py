@@ -103,7 +103,9 @@ def test_the_route_is_the_template_and_errors_carry_their_code(
 ) -> None:
     app = app_factory(log_json=True, postgresql_url=closed_port_postgresql_url)
     book = "/v1/books/6b1f3f52-2c1d-4f4e-9a59-0b3d5e1a7c01"
-    down, unknown, other_unknown = _served(app, capsys, book, "/v1/nothing/here", "/nope")
+    down, unknown, other_unknown, docs = _served(
+        app, capsys, book, "/v1/nothing/here", "/nope", "/docs"
+    )
 
     assert (down["route"], down["path"], down["status"], down["code"]) == (
         "/v1/books/{book_id}",
@@ -122,6 +124,7 @@ def test_the_route_is_the_template_and_errors_carry_their_code(
     }
     # Every path no route has: one value, so scanners cannot multiply the metrics.
     assert unknown["route"] == other_unknown["route"] == "unmatched"
+    assert docs["route"] == "/docs"
     assert (unknown["status"], unknown["code"]) == (404, 8002)
     assert _values(validate_emf(unknown), ("Service", "Environment"))["ClientErrors"] == (1,)
 
