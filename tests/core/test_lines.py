@@ -270,3 +270,20 @@ async def test_locally_the_same_fields_are_readable_text(
     assert "access [local-1] GET /items/7 200 " in err
     assert "ms route=/items/{item_id} ItemsRead=1" in err
     assert "ms route=unmatched code=8002" in err
+
+
+def test_an_invocation_line_after_a_restore_and_as_text(
+    app_factory: AppFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    handler = _handler(app_factory(log_json=True))
+    sandbox.restored()
+    invoke(handler, {"source": "aws.events"}, lambda_context())
+    (line,) = [line for line in _lines(capsys.readouterr().out) if line["logger"] == "invocation"]
+    assert (line["restore"], line["cold_start"]) == (True, False)
+    assert _values(validate_emf(line), ("Service", "Environment"))["Restore"] == (1,)
+
+    handler = _handler(app_factory(log_json=False, log_level="INFO"))
+    invoke(handler, {"source": "aws.events"}, lambda_context("warm-9"))
+    err = capsys.readouterr().err
+    assert "invocation [warm-9] warmup " in err
+    assert "ms invocation=warmup cold_start=true" in err

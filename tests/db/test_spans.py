@@ -7,11 +7,16 @@ from collections.abc import Sequence
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
+from pymongo.errors import OperationFailure
 
+from app.core.settings import Settings
+from app.db.mongo.connection import reading
+from app.domains.reviews.models import ReviewDocument
 from tests.conftest import AppFactory, app_client
 from tests.domains.books.factories import book_payload
 from tests.domains.reviews.factories import review_payload
@@ -176,3 +181,15 @@ async def test_the_readiness_checks_are_calls_too(
         "mongodb",
         "redis",
     }
+
+
+async def test_a_command_mongodb_refuses_is_recorded_on_its_span(
+    mongo_settings: Settings, spans: InMemorySpanExporter
+) -> None:
+    with pytest.raises(OperationFailure):
+        async with reading(mongo_settings, ReviewDocument) as reviews:
+            await reviews.database.command("noSuchCommand")
+    (call,) = [span for span in spans.get_finished_spans() if span.name == "noSuchCommand"]
+    assert call.status.status_code is StatusCode.ERROR
+    assert (call.attributes or {})["db.system"] == "mongodb"
+    assert (call.attributes or {})["error.type"]
