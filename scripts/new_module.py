@@ -66,6 +66,7 @@ class Names:
             "plural": self.plural,
             "singular": self.singular,
             "Singular": camel,
+            "Plural": "".join(part.capitalize() for part in self.plural.split("_")),
             "UPPER": self.singular.upper(),
             "path": self.plural.replace("_", "-"),
             "title_plural": title_plural,

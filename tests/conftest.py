@@ -43,6 +43,7 @@ pytest_plugins = [
     "tests.fixtures.postgresql",
     "tests.fixtures.redis",
     "tests.fixtures.sam",
+    "tests.fixtures.tracing",
 ]
 
 

@@ -10,6 +10,7 @@ from fastapi.responses import Response as RawResponse
 
 from app.lambda_handler import build_handler
 from tests.conftest import AppFactory
+from tests.support.emf import validate_emf
 from tests.support.lambda_events import build_event, lambda_context, load_event
 from tests.support.lambda_transport import SyncLambdaTransport, invoke, run_on_handler_thread
 
@@ -122,10 +123,29 @@ def test_base_path_is_stripped_by_whole_segment_only(app_factory: AppFactory) ->
     assert json.loads(staged["body"]) == {"devices": True}
 
 
-def test_warmup_event_returns_at_once(app: FastAPI) -> None:
-    assert invoke(_handler_for(app), load_event("scheduled_warmup")) == {
-        "ok": True,
-        "action": "warmup",
+def test_warmup_event_returns_at_once_and_writes_its_line(
+    app_factory: AppFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    handler = _handler_for(app_factory(log_json=True))
+    for _ in range(2):
+        result = invoke(handler, load_event("scheduled_warmup"), lambda_context("warm-1"))
+        assert result == {"ok": True, "action": "warmup"}
+    first, second = _lines(capsys.readouterr().out, "invocation")
+    # A warm-up that starts a sandbox is its cold start, counted like a request's.
+    assert (first["invocation"], first["cold_start"], second["cold_start"]) == (
+        "warmup",
+        True,
+        False,
+    )
+    assert first["trace_id"] == "warm-1"
+    data = validate_emf(first)
+    assert {(datum.name, datum.unit) for datum in data} == {
+        ("Duration", "Milliseconds"),
+        ("ColdStart", "Count"),
+    }
+    assert {datum.dimensions for datum in data} == {
+        (("Service", "app"), ("Environment", "testing")),
+        (("Service", "app"), ("Environment", "testing"), ("Invocation", "warmup")),
     }
 
 
@@ -169,37 +189,37 @@ def test_unhandled_error_returns_500_and_logs_json_with_request_ids(
     assert "RuntimeError: secret" in error["exception"]
 
 
-def _metric_lines(output: str) -> list[dict[str, Any]]:
-    """The CloudWatch embedded-metric-format documents among the output's lines."""
-    return [json.loads(line) for line in output.splitlines() if line.startswith('{"_aws"')]
+def _lines(output: str, logger: str) -> list[dict[str, Any]]:
+    lines = [json.loads(line) for line in output.splitlines() if line.strip()]
+    return [line for line in lines if line["logger"] == logger]
 
 
-def test_an_unhandled_error_keeps_its_envelope_and_is_counted_as_a_metric(
+def test_an_unhandled_error_keeps_its_envelope_and_is_counted_on_its_line(
     app_factory: AppFactory, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    handler = _handler_for(_crashing_app(app_factory, service_name="books-api"))
+    handler = _handler_for(_crashing_app(app_factory, service_name="books-api", log_json=True))
     result = invoke(handler, build_event("http_v2", "GET", "/crash"), lambda_context())
     # The client's answer is the envelope, not a runtime error that API Gateway would replace.
     assert result["statusCode"] == 500
     body = _body(result)
     assert body["data"]["internal_error"]["code"] == 100
-    (metric,) = _metric_lines(capsys.readouterr().out)
-    (declaration,) = metric["_aws"]["CloudWatchMetrics"]
-    assert declaration["Namespace"] == "books-api"
-    assert declaration["Dimensions"] == [["FunctionName"]]
-    assert declaration["Metrics"] == [{"Name": "UnhandledErrors", "Unit": "Count"}]
-    assert metric["FunctionName"] == "app-test"
-    assert metric["UnhandledErrors"] == 1
-    assert metric["trace_id"] == body["trace_id"]
-    assert isinstance(metric["_aws"]["Timestamp"], int)
+    (line,) = _lines(capsys.readouterr().out, "access")
+    data = validate_emf(line)
+    assert (line["trace_id"], line["status"], line["code"]) == (body["trace_id"], 500, 100)
+    counted = {datum.name: datum.values for datum in data if len(datum.dimensions) == 2}
+    assert counted["UnhandledErrors"] == (1,)
+    assert counted["ServerErrors"] == (1,)
+    assert {datum.namespace for datum in data} == {"books-api"}
 
 
-def test_handled_errors_are_not_counted(
+def test_handled_errors_are_not_counted_as_unhandled(
     app_factory: AppFactory, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    handler = _handler_for(_crashing_app(app_factory))
+    handler = _handler_for(_crashing_app(app_factory, log_json=True))
     assert invoke(handler, build_event("http_v2", "GET", "/nope"))["statusCode"] == 404
-    assert _metric_lines(capsys.readouterr().out) == []
+    (line,) = _lines(capsys.readouterr().out, "access")
+    assert "UnhandledErrors" not in line
+    assert "UnhandledErrors" not in {datum.name for datum in validate_emf(line)}
 
 
 def test_cold_start_is_true_only_for_the_first_invocation(
@@ -214,20 +234,35 @@ def test_cold_start_is_true_only_for_the_first_invocation(
     assert {line["function_name"] for line in access} == {"app-test"}
 
 
-def test_migrate_job_runs_the_migrations(app: FastAPI) -> None:
+def test_migrate_job_runs_the_migrations(
+    app_factory: AppFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = app_factory(log_json=True)
     result = invoke(_handler_for(app), load_event("migrate"))
     assert result["ok"] is True
     assert result["action"] == "migrate"
     assert result["head"]
     assert isinstance(result["applied"], list)
+    (line,) = _lines(capsys.readouterr().out, "invocation")
+    assert (line["invocation"], line["level"]) == ("migrate", "INFO")
+    values = {datum.name: datum.values for datum in validate_emf(line)}
+    assert values["MigrationsApplied"] == (len(result["applied"]),)
+    assert values["Duration"] == (line["duration_ms"],)
     # The sandbox's event loop survives the job: HTTP still works afterwards.
     assert invoke(_handler_for(app), load_event("http_api_v2"))["statusCode"] == 200
 
 
-def test_migrate_job_fails_loudly_when_the_database_is_down(app_factory: AppFactory) -> None:
-    app = app_factory(postgresql_url="postgresql+psycopg://postgres@127.0.0.1:9/app")
+def test_migrate_job_fails_loudly_when_the_database_is_down(
+    app_factory: AppFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = app_factory(postgresql_url="postgresql+psycopg://postgres@127.0.0.1:9/app", log_json=True)
     with pytest.raises(Exception, match=r"(?i)connect|refused"):
         invoke(_handler_for(app), load_event("migrate"))
+    # Its line is written all the same, with what failed.
+    (line,) = _lines(capsys.readouterr().out, "invocation")
+    assert (line["level"], line["error"]) == ("ERROR", "OperationalError")
+    assert "MigrationsApplied" not in line
+    validate_emf(line)
 
 
 def _round_trip_app(app_factory: AppFactory) -> FastAPI:

@@ -134,6 +134,11 @@ def test_a_snap_start_sandbox_is_snapshotted_without_sockets_and_serves_after_a_
     # The first request after the restore answers, on connections opened for it
     assert report["status"] == 200
     assert ports["POSTGRESQL_URL"] in {port for _, port in report["after_request"]}
+    # and its line counts a restore, not a cold start
+    lines = [json.loads(line) for line in output.splitlines()[:-1] if line.startswith("{")]
+    (access,) = [line for line in lines if line["logger"] == "access"]
+    assert (access["restore"], access["cold_start"]) == (True, False)
+    assert (access["Restore"], access["ColdStart"]) == (1, 0)
 
 
 def test_restored_sandboxes_draw_different_random_numbers() -> None:

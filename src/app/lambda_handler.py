@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Any
 from loguru import logger
 from mangum import Mangum
 
-from app.core.context import LambdaInvocation, lambda_invocation_var, unhandled_errors_var
-from app.core.metrics import count
+from app.core import metrics
+from app.core.context import LambdaInvocation, lambda_invocation_var
+from app.core.lines import invocation_line
+from app.core.sandbox import SandboxStart, xray_trace_id
 from app.http.lambda_events import (
     http_event_problem,
     malformed_event_response,
@@ -26,8 +28,6 @@ if TYPE_CHECKING:
 
 LambdaHandler = Callable[[object, Any], dict[str, Any]]
 
-# The CloudWatch metric (namespace: SERVICE_NAME) counting requests answered 500/100.
-UNHANDLED_ERRORS_METRIC = "UnhandledErrors"
 _EXPECTED = (
     'expected an HTTP request, an SQS batch, {"job": "<name>"}, a scheduled warm-up or '
     '{"action": "migrate"}'
@@ -96,10 +96,32 @@ def run_migrations(settings: "Settings") -> dict[str, Any]:
 
     # Alembic runs its own event loop; a separate thread keeps the sandbox's loop (which
     # Mangum and the lazily created clients are bound to) current in this thread.
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with invocation_line("migrate"), ThreadPoolExecutor(max_workers=1) as pool:
         summary = pool.submit(upgrade_to_head, settings).result()
-    logger.info("Migrations applied: {}", summary["applied"] or "none")
+        metrics.count("MigrationsApplied", len(summary["applied"]))
+        logger.info("Migrations applied: {}", summary["applied"] or "none")
     return {"ok": True, "action": "migrate", **summary}
+
+
+def warm_up() -> dict[str, Any]:
+    """A scheduled warm-up: answered at once, touching no store; its line counts the sandbox
+    it kept warm (or started: a cold start)."""
+    with invocation_line("warmup"):
+        return {"ok": True, "action": "warmup"}
+
+
+def current_invocation(context: Any, sandbox: SandboxStart, settings: "Settings") -> None:
+    """What every log line of this invocation says about it (`LambdaInvocation`)."""
+    first = sandbox.next_invocation()
+    lambda_invocation_var.set(
+        LambdaInvocation(
+            aws_request_id=str(getattr(context, "aws_request_id", "")),
+            function_name=str(getattr(context, "function_name", settings.service_name)),
+            cold_start=first == "cold_start",
+            restore=first == "restore",
+            xray_trace_id=xray_trace_id(),
+        )
+    )
 
 
 def build_handler(app: "FastAPI", settings: "Settings") -> LambdaHandler:
@@ -111,16 +133,14 @@ def build_handler(app: "FastAPI", settings: "Settings") -> LambdaHandler:
         # No api_gateway_base_path: Mangum strips it as a text prefix ("/dev" turns
         # "/devices" into "ices"). The app's root_path strips it by whole segment instead.
         adapter = Mangum(app, lifespan="off", api_gateway_base_path="/")
-    cold_start = True
+    sandbox = SandboxStart()
 
     def handle_http(event: dict[str, Any], context: Any) -> dict[str, Any]:
         problem = method_problem(event)
         if problem is not None:
             return malformed_http_event(event, context, problem)
-        failed: list[str] = []
-        token = unhandled_errors_var.set(failed)
         try:
-            response = dict(adapter(event, context))
+            return dict(adapter(event, context))
         except Exception:
             # Mangum raises on an event it cannot read (the app's own errors are answered
             # inside it): only then is the event checked, so valid ones pay nothing.
@@ -128,25 +148,9 @@ def build_handler(app: "FastAPI", settings: "Settings") -> LambdaHandler:
             if problem is None:
                 raise
             return malformed_http_event(event, context, problem)
-        finally:
-            unhandled_errors_var.reset(token)
-        # Counted, not re-raised: Lambda's own Errors metric sees only a raise, and a raise
-        # makes API Gateway replace the client's 500 envelope (and trace id) with its own body.
-        dimensions = {"FunctionName": str(getattr(context, "function_name", settings.service_name))}
-        for trace_id in failed:
-            count(settings.service_name, UNHANDLED_ERRORS_METRIC, dimensions, trace_id=trace_id)
-        return response
 
     def handler(event: object, context: Any) -> dict[str, Any]:
-        nonlocal cold_start
-        lambda_invocation_var.set(
-            LambdaInvocation(
-                aws_request_id=str(getattr(context, "aws_request_id", "")),
-                function_name=str(getattr(context, "function_name", settings.service_name)),
-                cold_start=cold_start,
-            )
-        )
-        cold_start = False
+        current_invocation(context, sandbox, settings)
         if not isinstance(event, dict):
             return unsupported(f"got a {type(event).__name__}, not a JSON object")
         if is_http_event(event):
@@ -156,7 +160,7 @@ def build_handler(app: "FastAPI", settings: "Settings") -> LambdaHandler:
         if is_job_event(event):
             return handle_job(event["job"], settings)
         if is_warmup_event(event):
-            return {"ok": True, "action": "warmup"}
+            return warm_up()
         if event.get("action") == "migrate":
             return run_migrations(settings)
         return unsupported("got keys: " + ", ".join(sorted(map(str, event))))

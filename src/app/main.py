@@ -51,6 +51,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # A trailing-slash redirect is built from the client's Host header and loses the API
         # Gateway stage: `/books/` is a 404 envelope instead, like any unknown path.
         redirect_slashes=False,
+        # Request spans from FastAPI's own OpenTelemetry support: a no-op until a tracer
+        # provider is set (the ADOT layer: docs/operations.md). Metrics come from the
+        # request's line and logs from loguru, so FastAPI's are off, and so is its own OTLP
+        # export (a provider brings its exporter).
+        telemetry={
+            "tracing": True,
+            "operation_spans": False,
+            "metrics": False,
+            "logs": False,
+            "auto_configure": False,
+        },
     )
     app.state.settings = settings
     app.state.readiness = ReadinessProbe(

@@ -19,6 +19,7 @@ from sqlalchemy.orm import configure_mappers
 from app.api.routers import build_route_validators
 from app.core import aws
 from app.core.cold_start import load_on_first_use
+from app.core.sandbox import restored
 from app.core.secrets import forget_secrets, import_secret_reader
 from app.core.settings import Settings
 from app.db import CONNECTION_MODULES, disconnect_clients
@@ -63,6 +64,8 @@ def before_snapshot() -> None:
 
 def after_restore() -> None:
     """What must differ per sandbox, or may have changed while the snapshot was kept."""
+    # The next request is this sandbox's first: its line marks a restore, not a cold start.
+    restored()
     # The module's generator (sampling, server selection in drivers) was seeded at import:
     # every sandbox would draw the same numbers.
     random.seed()

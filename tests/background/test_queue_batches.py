@@ -11,6 +11,7 @@ from app.lambda_handler import LambdaHandler
 from tests.background.conftest import book_bodies, json_lines, titles_by
 from tests.conftest import HandlerFactory
 from tests.domains.books.factories import an_author, an_isbn, book_payload
+from tests.support.emf import validate_emf
 from tests.support.lambda_events import lambda_context, load_event
 from tests.support.lambda_transport import invoke
 from tests.support.sqs_events import message_ids, sqs_batch
@@ -191,20 +192,18 @@ def test_the_batch_writes_one_line_with_its_counts_as_metrics(
     bodies[2] = "{}"
     invoke(handler, sqs_batch(bodies))
 
-    (line,) = [
-        line for line in json_lines(capsys.readouterr().out) if line.get("logger") == "queue"
-    ]
-    assert (line["RecordsProcessed"], line["RecordsFailed"]) == (2, 1)
-    assert line["BatchDuration"] > 0
-    assert line["Queue"] == "bookshop-production-books-import"
-    (declaration,) = line["_aws"]["CloudWatchMetrics"]
-    assert declaration["Namespace"] == line["Service"]
-    assert declaration["Dimensions"] == [
-        ["Service", "Environment"],
-        ["Service", "Environment", "Queue"],
-    ]
-    assert [metric["Name"] for metric in declaration["Metrics"]] == [
-        "RecordsProcessed",
-        "RecordsFailed",
-        "BatchDuration",
-    ]
+    (line,) = [line for line in json_lines(capsys.readouterr().out) if "invocation" in line]
+    assert line["invocation"] == "queue:bookshop-production-books-import"
+    assert line["level"] == "INFO"
+    data = validate_emf(line)
+    values = {datum.name: datum.values for datum in data}
+    assert (values["RecordsProcessed"], values["RecordsFailed"]) == ((2,), (1,))
+    assert values["Duration"] == (line["duration_ms"],)
+    assert {datum.dimensions for datum in data} == {
+        (("Service", line["Service"]), ("Environment", line["Environment"])),
+        (
+            ("Service", line["Service"]),
+            ("Environment", line["Environment"]),
+            ("Invocation", "queue:bookshop-production-books-import"),
+        ),
+    }

@@ -140,8 +140,8 @@ def test_json_access_line_has_the_fields_of_every_other_line(
     assert access["cold_start"] is True
     assert access["level"] == "INFO"
     assert (access["method"], access["path"], access["status"]) == ("GET", "/work", 200)
-    assert isinstance(access["duration_ms"], float)
-    assert access["message"] == f"GET /work 200 {access['duration_ms']}ms"
+    assert isinstance(access["latency_ms"], float)
+    assert access["message"] == f"GET /work 200 {access['latency_ms']}ms"
     # One format: same leading keys, same context fields, same timestamp shape.
     leading = ["timestamp", "level", "logger", "message", "trace_id"]
     assert list(access)[:5] == list(route)[:5] == leading
@@ -150,12 +150,23 @@ def test_json_access_line_has_the_fields_of_every_other_line(
         assert datetime.fromisoformat(str(line["timestamp"])).utcoffset() is not None
 
 
-def test_no_access_line_above_info(
+def test_the_json_access_line_is_written_whatever_the_level(
     capsys: pytest.CaptureFixture[str], app_factory: AppFactory
 ) -> None:
-    _invoke_on_lambda(_app_logging_in_route(app_factory, log_json=True, log_level="WARNING"), "r")
+    # It carries the request's metrics: LOG_LEVEL governs only the other lines.
+    app = _app_logging_in_route(app_factory, log_json=True, log_level="ERROR")
+    _invoke_on_lambda(app, "r")
     lines = _json_lines(capsys.readouterr().out)
-    assert [line["message"] for line in lines] == ["working"]
+    assert [line["logger"] for line in lines] == ["access"]
+
+
+async def test_no_text_access_line_above_info(
+    capsys: pytest.CaptureFixture[str], app_factory: AppFactory
+) -> None:
+    app = app_factory(log_json=False, log_level="WARNING")
+    async with app_client(app) as client:
+        await client.get("/health")
+    assert " access " not in capsys.readouterr().err
 
 
 async def test_human_access_line_goes_through_loguru(

@@ -8,6 +8,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind, StatusCode
 
 from app.core.secrets import SecretUnavailableError, store_configured, store_secret, store_url
 from app.core.settings import Settings, load_settings
@@ -179,3 +181,29 @@ def test_an_empty_url_variable_counts_as_unset(
     assert store_url(settings, "postgresql") == URL
     if source == ".env":
         assert not store_configured(settings, "mongo")
+
+
+# Both ways a secret is read: through the extension, and through the SDK.
+@pytest.mark.parametrize("secrets_source", ["lambda on demand", "lambda snap-start"], indirect=True)
+def test_each_fetch_is_a_span_and_a_failure_is_recorded(
+    settings_factory: SettingsFactory,
+    secrets_source: SecretsSource,
+    spans: InMemorySpanExporter,
+) -> None:
+    _, settings = postgresql_secret(settings_factory, secrets_source, URL)
+    store_url(settings, "postgresql")
+    store_url(settings, "postgresql")  # kept for the sandbox: no second fetch
+    missing = settings_factory(postgresql_url=None, postgresql_url_secret_id=unique("missing"))
+    with pytest.raises(SecretUnavailableError):
+        store_url(missing, "postgresql")
+    fetched, failed = spans.get_finished_spans()
+    assert fetched.name == failed.name == "SecretsManager.GetSecretValue"
+    assert fetched.kind is SpanKind.CLIENT
+    assert dict(fetched.attributes or {}) == {
+        "rpc.system": "aws-api",
+        "rpc.service": "SecretsManager",
+        "rpc.method": "GetSecretValue",
+    }
+    assert fetched.status.status_code is StatusCode.UNSET
+    assert failed.status.status_code is StatusCode.ERROR
+    assert (failed.attributes or {})["error.type"] == "SecretUnavailableError"

@@ -323,4 +323,5 @@ async def test_access_log_line_per_request(http: httpx.AsyncClient) -> None:
     assert access[0]["path"] == "/health"
     assert access[0]["status"] == 200
     assert access[0]["trace_id"] == "log-1"
-    assert isinstance(access[0]["duration_ms"], float)
+    assert access[0]["route"] == "/health"
+    assert isinstance(access[0]["latency_ms"], float)

@@ -11,6 +11,7 @@ import asyncio
 import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import Context
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
@@ -56,7 +57,8 @@ class LoopLocal[OptionsT, ClientT](LazyClient[OptionsT, ClientT]):
         client = self.connect(options)
         self._clients[loop] = _Entry(settings, options, client)
         if current is not None:
-            task = loop.create_task(self.close_client(current.client))
+            # Not in the request's context: its store calls are not the request's.
+            task = loop.create_task(self.close_client(current.client), context=Context())
             self._closing.add(task)
             task.add_done_callback(self._closing.discard)
         return client

@@ -8,7 +8,6 @@ first failure, so that nothing overtakes it. Nothing raises out of a batch.
 """
 
 import asyncio
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum, auto
 
@@ -16,12 +15,16 @@ from loguru import logger
 from pydantic import ValidationError
 
 from app.background.queues import MalformedRecordError, QueueConsumer, QueueRecord, consumer_of
-from app.background.report import log_batch
+from app.core import metrics
 from app.core.context import trace_id_var
+from app.core.lines import invocation_line
 from app.core.settings import Settings
 from app.http.errors.handlers import field_errors
 from app.http.errors.mapping import to_api_exception
 
+# The counts of a batch's line.
+RECORDS_PROCESSED = "RecordsProcessed"
+RECORDS_FAILED = "RecordsFailed"
 # Left for the batch line and the answer: no record starts, and none goes on, past this.
 TIME_MARGIN_MS = 1000
 
@@ -38,8 +41,18 @@ async def process_batch(
     settings: Settings,
     remaining_ms: Callable[[], int],
 ) -> list[str]:
-    """Run the batch; return the message ids to redeliver, in order, each once."""
-    started = time.perf_counter()
+    """Run the batch; return the message ids to redeliver, in order, each once. Its one line
+    (app.core.lines) has the duration and the records processed and failed."""
+    with invocation_line(f"queue:{_queue_name(records)}"):
+        return await _run_batch(records, load_consumers, settings, remaining_ms)
+
+
+async def _run_batch(
+    records: Sequence[object],
+    load_consumers: Callable[[], Iterable[QueueConsumer]],
+    settings: Settings,
+    remaining_ms: Callable[[], int],
+) -> list[str]:
     message_ids = _message_ids(records)
     done: set[str] = set()
     try:
@@ -63,14 +76,10 @@ async def process_batch(
             "Batch stopped by an unexpected error: the records not done are redelivered"
         )
     failed = [message_id for message_id in message_ids if message_id not in done]
-    duration_ms = (time.perf_counter() - started) * 1000
-    log_batch(
-        settings,
-        _queue_name(records),
-        processed=len(done),
-        failed=len(failed),
-        duration_ms=duration_ms,
-    )
+    metrics.count(RECORDS_PROCESSED, len(done))
+    metrics.count(RECORDS_FAILED, len(failed))
+    log = logger.warning if failed else logger.info
+    log("Batch: {} processed, {} failed", len(done), len(failed))
     return failed
 
 

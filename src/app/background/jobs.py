@@ -5,13 +5,13 @@ A job answers its counts; one that fails raises, so that the scheduler retries i
 its retries, sends the event to its dead-letter queue.
 """
 
-import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from loguru import logger
 
-from app.background.report import log_job
+from app.core import metrics
+from app.core.lines import invocation_line
 from app.core.settings import Settings
 
 JobRun = Callable[[Settings], Awaitable[Mapping[str, int]]]
@@ -43,15 +43,18 @@ async def run_job(
         logger.warning("Unknown job {!r}", name)
         known = ", ".join(sorted(by_name)) or "none"
         return {"ok": False, "job": name, "error": f"Unknown job {name!r}; registered: {known}"}
-    started = time.perf_counter()
-    counts: dict[str, int] = {}
-    error: Exception | None = None
-    try:
-        counts = dict(await found.run(settings))
-    except Exception as failure:
-        error = failure
-        raise
-    finally:
-        took = (time.perf_counter() - started) * 1000
-        log_job(settings, found.name, counts=counts, error=error, duration_ms=took)
+    # Its one line (app.core.lines): the duration, an error's type, and its counts as metrics.
+    with invocation_line(f"job:{found.name}"):
+        try:
+            counts = dict(await found.run(settings))
+        except Exception:
+            logger.exception("Job {} failed: the scheduler retries it", found.name)
+            raise
+        for count_name, amount in counts.items():
+            metrics.count(_metric_name(count_name), amount)
     return {"ok": True, "job": found.name, **counts}
+
+
+def _metric_name(count_name: str) -> str:
+    """A job's count (`purged`, `rows_read`) as a metric name (`Purged`, `RowsRead`)."""
+    return "".join(part[:1].upper() + part[1:] for part in count_name.split("_"))

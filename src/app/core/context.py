@@ -10,11 +10,13 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built on every invocation, and frozen costs more
 class LambdaInvocation:
     aws_request_id: str
     function_name: str
-    cold_start: bool
+    cold_start: bool  # the sandbox's first invocation, on demand
+    restore: bool = False  # the first invocation after a SnapStart restore
+    xray_trace_id: str | None = None  # the invocation's X-Ray trace (its Root id)
 
 
 trace_id_var: ContextVar[str | None] = ContextVar("trace_id", default=None)
@@ -23,10 +25,6 @@ subject_var: ContextVar[str | None] = ContextVar("subject", default=None)
 lambda_invocation_var: ContextVar[LambdaInvocation | None] = ContextVar(
     "lambda_invocation", default=None
 )
-
-# Set by the Lambda handler per invocation; the error middleware appends the trace id of a
-# request it answered with a 500 for an unhandled error, so the handler can count it.
-unhandled_errors_var: ContextVar[list[str] | None] = ContextVar("unhandled_errors", default=None)
 
 
 def get_trace_id() -> str:

@@ -1,5 +1,5 @@
-"""Loguru setup and the access log: readable lines locally, one JSON object per line on Lambda
-and in the cloud, each carrying the request's context fields."""
+"""Loguru setup: readable lines locally, one JSON object per line on Lambda and in the cloud,
+each carrying the request's context fields. The request's own line: `app.core.lines`."""
 
 import json
 import logging
@@ -7,11 +7,12 @@ import sys
 import traceback
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from loguru import logger
 
 from app.core.context import lambda_invocation_var, subject_var, trace_id_var
+from app.core.lines import configure_lines
 
 if TYPE_CHECKING:
     from loguru import Message, Record
@@ -27,9 +28,6 @@ _HUMAN_FORMAT = (
 )
 
 _JSON = json.JSONEncoder(default=str, separators=(",", ":"))
-
-# How `log_access` writes the access line; chosen by `configure_logging`.
-_access_mode: Literal["loguru", "json", "off"] = "loguru"
 
 
 class InterceptHandler(logging.Handler):
@@ -47,7 +45,7 @@ class InterceptHandler(logging.Handler):
 
 def _context_fields() -> dict[str, object]:
     """The fields every log line of a request carries: trace id, the caller's subject once
-    authenticated, Lambda invocation facts."""
+    authenticated, Lambda invocation facts (with its X-Ray trace id)."""
     fields: dict[str, object] = {"trace_id": trace_id_var.get() or "-"}
     subject = subject_var.get()
     if subject is not None:
@@ -57,6 +55,10 @@ def _context_fields() -> dict[str, object]:
         fields["aws_request_id"] = invocation.aws_request_id
         fields["function_name"] = invocation.function_name
         fields["cold_start"] = invocation.cold_start
+        if invocation.restore:
+            fields["restore"] = True
+        if invocation.xray_trace_id is not None:
+            fields["xray_trace_id"] = invocation.xray_trace_id
     return fields
 
 
@@ -94,44 +96,15 @@ def _json_sink(message: "Message") -> None:
     _write_json_line(record["time"], record["level"].name, logger_name, record["message"], fields)
 
 
-def printable(text: str) -> str:
-    """`text` with control characters escaped (`\\x0a`): a client's path cannot forge a log
-    line (CR/LF) or drive the terminal (ANSI escapes) in the human-readable format."""
-    if text.isprintable():
-        return text
-    return "".join(char if char.isprintable() else f"\\x{ord(char):02x}" for char in text)
-
-
-def log_access(method: str, path: str, status: int, duration_ms: float) -> None:
-    """The request's one access line: "GET /health 200 0.42ms", with the parts as fields."""
-    if _access_mode == "off":
-        return
-    path = printable(path)
-    if _access_mode == "loguru":
-        logger.bind(
-            logger="access", method=method, path=path, status=status, duration_ms=duration_ms
-        ).info("{} {} {} {}ms", method, path, status, duration_ms)
-        return
-    # Written straight to the JSON writer, on every request on Lambda: through loguru's
-    # per-call machinery this line cost ~50 us of a ~195 us warm /health; directly ~10 us.
-    fields = _context_fields()
-    fields.update(method=method, path=path, status=status, duration_ms=duration_ms)
-    message = f"{method} {path} {status} {duration_ms}ms"
-    _write_json_line(datetime.now().astimezone(), "INFO", "access", message, fields)
-
-
 def configure_logging(settings: "Settings") -> None:
     """Replace loguru's default sink and route standard logging into it (idempotent)."""
-    global _access_mode
     logger.remove()
     logger.configure(patcher=_add_request_context)
     if settings.log_json or settings.is_lambda:
         logger.add(_json_sink, level=settings.log_level, backtrace=False, diagnose=False)
-        info_logged = logger.level(settings.log_level).no <= logger.level("INFO").no
-        _access_mode = "json" if info_logged else "off"
     else:
         logger.add(sys.stderr, level=settings.log_level, format=_HUMAN_FORMAT, diagnose=False)
-        _access_mode = "loguru"
+    configure_lines(settings)
     logging.basicConfig(handlers=[InterceptHandler()], level=logging.INFO, force=True)
     for name in ROUTED_LOGGERS:
         routed = logging.getLogger(name)

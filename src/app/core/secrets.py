@@ -23,6 +23,7 @@ from loguru import logger
 from app.core import aws
 from app.core.settings import Settings
 from app.core.stores import Store, StoreUnavailableError
+from app.core.tracing import traced
 
 EXTENSION_TIMEOUT_SECONDS = 3.0
 
@@ -109,6 +110,10 @@ def _through_extension(settings: Settings) -> bool:
     return settings.is_lambda and not settings.is_snap_start
 
 
+@traced(
+    "SecretsManager.GetSecretValue",
+    {"rpc.system": "aws-api", "rpc.service": "SecretsManager", "rpc.method": "GetSecretValue"},
+)
 def _read(settings: Settings, secret_id: str, store: Store) -> str:
     """The secret's SecretString. Failures are not kept: the next use tries again."""
     read = _from_extension if _through_extension(settings) else _from_sdk

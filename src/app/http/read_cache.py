@@ -54,7 +54,7 @@ class CacheLookup[ModelT: BaseModel]:
         if not self.fillable:
             return
         try:
-            async with guarded_client(self.settings) as client:
+            async with guarded_client(self.settings, "EVAL") as client:
                 await client.eval(
                     _STORE_UNLESS_FENCED,
                     2,
@@ -81,7 +81,7 @@ class VersionedReadCache[ModelT: BaseModel]:
         if not store_configured(settings, "redis"):
             return CacheLookup(self, settings, entry, None, fillable=False)
         try:
-            async with guarded_client(settings) as client:
+            async with guarded_client(settings, "GET") as client:
                 cached = await client.get(entry)
         except unavailable_errors() as error:
             logger.warning("Cache read skipped, Redis unavailable: {}", type(error).__name__)
@@ -101,7 +101,7 @@ class VersionedReadCache[ModelT: BaseModel]:
         fence = _GONE if version is None else version
         try:
             async with (
-                guarded_client(settings) as client,
+                guarded_client(settings, "MULTI") as client,
                 client.pipeline(transaction=True) as pipeline,
             ):
                 pipeline.delete(entry)

@@ -87,13 +87,13 @@ async def test_repeated_timeouts_open_the_circuit_breaker(
     )
     for _ in range(2):
         with pytest.raises(RedisTimeoutError):
-            async with guarded_client(settings) as client:
+            async with guarded_client(settings, "GET") as client:
                 await client.get("key")
 
     # When the next call comes, it is refused at once, as Redis being down
     started = time.perf_counter()
     with pytest.raises(CircuitOpenError) as refused:
-        async with guarded_client(settings):
+        async with guarded_client(settings, "GET"):
             pytest.fail("the block must not run while the circuit is open")
     assert time.perf_counter() - started < 0.1
     assert isinstance(refused.value, unavailable_errors())
@@ -105,7 +105,7 @@ async def test_repeated_timeouts_open_the_circuit_breaker(
     # After the cooldown, a call tries Redis again
     await asyncio.sleep(0.5)
     with pytest.raises(RedisTimeoutError):
-        async with guarded_client(settings) as client:
+        async with guarded_client(settings, "GET") as client:
             await client.get("key")
 
 
@@ -117,7 +117,7 @@ async def test_an_error_answer_is_not_an_outage(
     )
     for _ in range(3):
         with pytest.raises(ResponseError):
-            async with guarded_client(settings) as client:
+            async with guarded_client(settings, "GET") as client:
                 await client.eval("return redis.error_reply('no')", 0)
-    async with guarded_client(settings) as client:
+    async with guarded_client(settings, "GET") as client:
         assert await client.ping()

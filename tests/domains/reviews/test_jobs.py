@@ -20,6 +20,7 @@ from tests.background.conftest import json_lines
 from tests.conftest import HandlerFactory, SettingsFactory
 from tests.domains.books.factories import book_payload
 from tests.domains.reviews.factories import review_payload
+from tests.support.emf import validate_emf
 from tests.support.lambda_events import load_event
 from tests.support.lambda_transport import invoke
 
@@ -108,9 +109,13 @@ async def test_a_failing_job_raises_for_a_retry_and_keeps_the_books(
 
     # Its reviews could not go, so the book stays for the next run, which purges it.
     assert await stored(settings, old, reviews_collection) == (True, 1)
-    (line,) = [line for line in json_lines(capsys.readouterr().out) if line.get("logger") == "job"]
-    assert (line["Job"], line["JobRuns"], line["JobFailures"]) == ("purge-deleted-books", 1, 1)
-    assert "Traceback" in line["exception"]
+    output = json_lines(capsys.readouterr().out)
+    (line,) = [line for line in output if "invocation" in line]
+    assert (line["invocation"], line["level"]) == ("job:purge-deleted-books", "ERROR")
+    assert "Purged" not in line
+    validate_emf(line)
+    (failure,) = [line for line in output if line["message"].startswith("Job purge-deleted-books")]
+    assert "Traceback" in failure["exception"]
     assert invoke(handler_factory(), PURGE)["purged"] >= 1
     assert await stored(settings, old, reviews_collection) == (False, 0)
 
@@ -120,14 +125,15 @@ def test_the_job_writes_one_line_with_its_counts(
 ) -> None:
     invoke(handler_factory(books_purge_after_days=36500), PURGE)
 
-    (line,) = [line for line in json_lines(capsys.readouterr().out) if line.get("logger") == "job"]
-    assert (line["level"], line["purged"], line["JobFailures"]) == ("INFO", 0, 0)
-    assert line["JobDuration"] > 0
-    (declaration,) = line["_aws"]["CloudWatchMetrics"]
-    assert declaration["Dimensions"] == [
-        ["Service", "Environment"],
-        ["Service", "Environment", "Job"],
-    ]
+    (line,) = [line for line in json_lines(capsys.readouterr().out) if "invocation" in line]
+    assert (line["invocation"], line["level"]) == ("job:purge-deleted-books", "INFO")
+    data = validate_emf(line)
+    values = {datum.name: datum.values for datum in data}
+    assert values["Purged"] == (0,)
+    assert values["Duration"] == (line["duration_ms"],)
+    assert (("Invocation", "job:purge-deleted-books")) in {
+        pair for datum in data for pair in datum.dimensions
+    }
 
 
 @pytest.mark.parametrize("name", ["purge-everything", 42])

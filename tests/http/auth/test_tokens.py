@@ -10,6 +10,8 @@ import httpx
 import jwt
 import pytest
 from fastapi import FastAPI
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind, StatusCode
 
 from app.http.auth import tokens
 from tests.conftest import AppFactory, app_client
@@ -374,3 +376,37 @@ async def test_health_makes_no_network_call_even_with_a_token(
 @pytest.fixture
 def auth_app_factory(app_factory: AppFactory, auth_overrides: dict[str, Any]) -> Any:
     return lambda **more: app_factory(**{**auth_overrides, **more})
+
+
+async def test_the_jwks_fetch_is_a_span_under_the_request(
+    auth_app_factory: Any, issuer: TokenIssuer, spans: InMemorySpanExporter
+) -> None:
+    async with app_client(auth_app_factory()) as client:
+        assert (await client.get(BOOKS, headers=bearer(issuer.token()))).status_code != 401
+    finished = spans.get_finished_spans()
+    (server,) = [span for span in finished if span.kind is SpanKind.SERVER]
+    (fetch,) = [span for span in finished if "url.full" in (span.attributes or {})]
+    assert (fetch.name, fetch.kind) == ("GET", SpanKind.CLIENT)
+    assert fetch.parent is not None
+    assert fetch.parent.span_id == server.context.span_id
+    assert dict(fetch.attributes or {}) == {
+        "http.request.method": "GET",
+        "url.full": f"{issuer.url}/.well-known/jwks.json",
+        "server.address": "127.0.0.1",
+        "server.port": int(issuer.url.rsplit(":", 1)[1]),
+        "http.response.status_code": 200,
+    }
+
+
+async def test_an_unreachable_jwks_is_a_failed_span(
+    auth_app_factory: Any, issuer: TokenIssuer, spans: InMemorySpanExporter
+) -> None:
+    token = issuer.token()
+    issuer.stop()
+    async with app_client(auth_app_factory()) as client:
+        assert (await client.get(BOOKS, headers=bearer(token))).status_code == 503
+    finished = spans.get_finished_spans()
+    (fetch,) = [span for span in finished if span.kind is SpanKind.CLIENT]
+    assert fetch.name == "GET"
+    assert fetch.status.status_code is StatusCode.ERROR
+    assert (fetch.attributes or {})["error.type"] == "URLError"

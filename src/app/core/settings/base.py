@@ -28,6 +28,8 @@ class BaseAppSettings(BaseSettings):
 
     log_level: LogLevel = "INFO"
     log_json: bool = False
+    # CloudWatch namespace of the metrics in the log lines; empty: SERVICE_NAME.
+    metrics_namespace: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._/#: -]{1,255}$")
     sentry_dsn: SecretStr | None = None
     sentry_traces_sample_rate: float = Field(default=0.0, ge=0.0, le=1.0)
 
@@ -121,6 +123,13 @@ class BaseAppSettings(BaseSettings):
             f"{url!r} must be https (http only to a loopback host in local and testing); "
             "it defaults to <AUTH_ISSUER>/.well-known/jwks.json"
         )
+
+    @field_validator("metrics_namespace")
+    @classmethod
+    def _not_aws(cls, value: str | None) -> str | None:
+        if value is not None and value.startswith("AWS/"):
+            raise ValueError("AWS/ namespaces are AWS's own: CloudWatch refuses them")
+        return value
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -17,6 +17,7 @@ from app.db.deadline import Deadline
 from app.db.lazy_client import LazyClient
 from app.db.mongo.base import Document, MongoDocument
 from app.db.refused_login import forget_refused_login
+from app.db.spans import calls_to
 
 if TYPE_CHECKING:
     from pymongo import AsyncMongoClient
@@ -72,6 +73,8 @@ def _connect(options: MongoOptions) -> Connection:
     from pymongo import AsyncMongoClient
     from pymongo.errors import ConfigurationError
 
+    from app.db.mongo.spans import CommandSpans
+
     # No I/O happens here: the client connects in the background on its first operation.
     client: AsyncMongoClient[Document] = AsyncMongoClient(
         options.url,
@@ -84,6 +87,7 @@ def _connect(options: MongoOptions) -> Connection:
         # client-side operation timeout, which replaces serverSelectionTimeoutMS and
         # socketTimeoutMS); `reading` and `writing` bound a whole block by it.
         timeoutMS=options.timeout_ms,
+        event_listeners=[CommandSpans()],
     )
     # The database named in the URL path wins; MONGO_DATABASE names it when the URL does not
     # (a Secrets Manager URL from Atlas often has no path).
@@ -136,8 +140,9 @@ async def reading(
     settings: Settings, model: type[MongoDocument]
 ) -> AsyncIterator["AsyncCollection[Document]"]:
     """The model's collection for a block of reads, all of them within MONGO_TIMEOUT_MS."""
-    async with _bounded(settings):
-        yield await get_collection(settings, model)
+    with calls_to("mongodb"):
+        async with _bounded(settings):
+            yield await get_collection(settings, model)
 
 
 @asynccontextmanager
@@ -146,8 +151,9 @@ async def writing(
 ) -> AsyncIterator["AsyncCollection[Document]"]:
     """The model's collection for a block of writes, all within MONGO_TIMEOUT_MS; each write
     is acknowledged only once durable (`durable`)."""
-    async with _bounded(settings):
-        yield durable(await get_collection(settings, model))
+    with calls_to("mongodb"):
+        async with _bounded(settings):
+            yield durable(await get_collection(settings, model))
 
 
 @asynccontextmanager
@@ -190,4 +196,5 @@ def reseed_object_ids() -> None:
 
 async def ping(settings: Settings) -> None:
     """Round trip to the server (readiness); raises the driver's error when it is unreachable."""
-    await shared.get(settings).database.command("ping")
+    with calls_to("mongodb"):
+        await shared.get(settings).database.command("ping")

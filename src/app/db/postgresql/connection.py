@@ -23,6 +23,8 @@ from app.core.stores import StoreUnavailableError
 from app.db.deadline import Deadline
 from app.db.lazy_client import LazyClient
 from app.db.postgresql.login import SecretLogin
+from app.db.postgresql.spans import trace_statements
+from app.db.spans import calls_to
 
 
 class PostgreSQLNotConfiguredError(StoreUnavailableError):
@@ -117,6 +119,7 @@ class Sessions:
 
 def _connect(options: EngineOptions) -> Sessions:
     engine = _create_engine(options)
+    trace_statements(engine)
     # Reads run in autocommit, on the same pool: a lone SELECT then costs no BEGIN and no
     # ROLLBACK round trip (docs/performance.md). Under READ COMMITTED every statement takes
     # its own snapshot anyway, so reads see the same data.
@@ -142,18 +145,20 @@ shared = LazyClient(EngineOptions.from_settings, _connect, _dispose, disconnect=
 @asynccontextmanager
 async def read_session(settings: Settings) -> AsyncIterator[AsyncSession]:
     """A session for reads only, in autocommit: every statement commits on its own."""
-    sessions = shared.get(settings)
-    async with _bounded(sessions), sessions.read_only() as session:
-        yield session
+    with calls_to("postgresql"):
+        sessions = shared.get(settings)
+        async with _bounded(sessions), sessions.read_only() as session:
+            yield session
 
 
 @asynccontextmanager
 async def transaction(settings: Settings) -> AsyncIterator[AsyncSession]:
     """A session in one transaction, committed when the block ends, rolled back if it raises."""
-    sessions = shared.get(settings)
-    async with _bounded(sessions), sessions.transactional() as session:
-        yield session
-        await session.commit()
+    with calls_to("postgresql"):
+        sessions = shared.get(settings)
+        async with _bounded(sessions), sessions.transactional() as session:
+            yield session
+            await session.commit()
 
 
 def _query_cancel_lead(seconds: float) -> float:
@@ -171,5 +176,6 @@ def _bounded(sessions: Sessions) -> Deadline:
 
 
 async def ping(settings: Settings) -> None:
-    async with shared.get(settings).engine.connect() as connection:
-        await connection.execute(text("SELECT 1"))
+    with calls_to("postgresql"):
+        async with shared.get(settings).engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))

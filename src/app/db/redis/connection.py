@@ -4,18 +4,20 @@ redis is imported inside functions only, so importing the app loads no driver.
 """
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from app.core.secrets import SecretUnavailableError, store_url
 from app.core.settings import Settings
 from app.core.stores import StoreUnavailableError
+from app.core.tracing import client_span, server_attributes
 from app.db.breaker import CircuitBreaker, CircuitOpenError
 from app.db.lazy_client import LazyClient
 from app.db.refused_login import forget_refused_login
 
 if TYPE_CHECKING:
+    from opentelemetry.trace import Span
     from redis.asyncio import Redis
 
 
@@ -57,6 +59,7 @@ class RedisOptions:
 class Connection:
     client: "Redis"
     breaker: CircuitBreaker
+    span_attributes: dict[str, str | int]  # every command's span's
 
 
 def _connect(options: RedisOptions) -> Connection:
@@ -79,7 +82,12 @@ def _connect(options: RedisOptions) -> Connection:
         client_name=options.client_name,
     )
     breaker = CircuitBreaker("redis", options.breaker_failures, options.breaker_cooldown_seconds)
-    return Connection(client, breaker)
+    attributes = {
+        "db.system": "redis",
+        "db.redis.database_index": int(client.connection_pool.connection_kwargs.get("db", 0)),
+        **server_attributes(options.url),
+    }
+    return Connection(client, breaker, attributes)
 
 
 async def _close(connection: Connection) -> None:
@@ -96,11 +104,11 @@ async def get_client(settings: Settings) -> "Redis":
 
 
 @asynccontextmanager
-async def guarded_client(settings: Settings) -> AsyncIterator["Redis"]:
-    """The shared client for the commands of one block, behind the circuit breaker: after
-    REDIS_BREAKER_FAILURES timeouts or connection errors in a row, it raises
-    `CircuitOpenError` at once for REDIS_BREAKER_COOLDOWN_SECONDS instead of letting each
-    call wait for Redis (app.db.breaker)."""
+async def guarded_client(settings: Settings, operation: str) -> AsyncIterator["Redis"]:
+    """The shared client for the one command (or MULTI transaction) `operation` of a block,
+    behind the circuit breaker: after REDIS_BREAKER_FAILURES timeouts or connection errors in
+    a row, it raises `CircuitOpenError` at once for REDIS_BREAKER_COOLDOWN_SECONDS instead of
+    letting each call wait for Redis (app.db.breaker). The command is a span (app.core.tracing)."""
     from redis.exceptions import AuthenticationError, RedisError
     from redis.exceptions import ConnectionError as RedisConnectionError
     from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -109,7 +117,8 @@ async def guarded_client(settings: Settings) -> AsyncIterator["Redis"]:
     breaker = connection.breaker
     breaker.before_call()
     try:
-        yield connection.client
+        with _command_span(connection, operation):
+            yield connection.client
     except (RedisConnectionError, RedisTimeoutError) as error:
         breaker.failed()
         if isinstance(error, AuthenticationError):
@@ -122,6 +131,10 @@ async def guarded_client(settings: Settings) -> AsyncIterator["Redis"]:
         breaker.abandoned()
         raise
     breaker.succeeded()
+
+
+def _command_span(connection: Connection, operation: str) -> AbstractContextManager["Span"]:
+    return client_span(operation, {**connection.span_attributes, "db.operation": operation})
 
 
 def unavailable_errors() -> tuple[type[Exception], ...]:
@@ -139,5 +152,6 @@ def redis_key(settings: Settings, *parts: str) -> str:
 
 async def ping(settings: Settings) -> None:
     """Round trip to the server (readiness); raises the driver's error when it is unreachable."""
-    client = await get_client(settings)
-    await client.ping()
+    connection = shared.get(settings)
+    with _command_span(connection, "PING"):
+        await connection.client.ping()

@@ -15,6 +15,7 @@ from uuid import UUID
 from sqlalchemy.exc import IntegrityError
 
 from app.background.producer import send_messages
+from app.core import metrics
 from app.core.settings import Settings
 from app.db.postgresql.connection import read_session, transaction
 from app.domains.books.errors import (
@@ -80,6 +81,7 @@ class BookService:
     async def create(self, data: BookCreate) -> BookPublic:
         async with self._writing() as books:
             book = await books.add(data.model_dump())
+        metrics.count("BooksCreated")
         return BookPublic.model_validate(book)
 
     async def queue_import(self, books: Sequence[BookCreate]) -> int:

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from uuid import UUID
 
+from app.core import metrics
 from app.core.settings import Settings
 from app.db.mongo.connection import reading, writing
 from app.domains.books.services import BookService
@@ -40,6 +41,8 @@ class ReviewService:
         review = ReviewDocument(book_id=book_id, **data.model_dump())
         async with self._writing() as reviews:
             await reviews.add(review)
+        metrics.count("ReviewsPosted")
+        metrics.value("ReviewRating", review.rating)
         return _public(review)
 
     async def list_for_book(self, book_id: UUID, query: ReviewListQuery) -> Page[ReviewPublic]:

@@ -24,6 +24,7 @@ from typing import Any
 import jwt
 
 from app.core.settings import Settings
+from app.core.tracing import client_span, http_attributes
 
 ALGORITHMS = frozenset({"RS256", "ES256"})
 LEEWAY_SECONDS = 30
@@ -103,7 +104,11 @@ def _download(url: str) -> Any:
     # The URL comes from the settings (https, or loopback http in local work), never a token.
     request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=JWKS_TIMEOUT_SECONDS) as response:  # noqa: S310
+        with (
+            client_span("GET", http_attributes("GET", url)) as span,
+            urllib.request.urlopen(request, timeout=JWKS_TIMEOUT_SECONDS) as response,  # noqa: S310
+        ):
+            span.set_attribute("http.response.status_code", response.status)
             return json.load(response)
     except (OSError, ValueError) as error:
         raise KeysUnavailableError(f"{url}: {error}") from None

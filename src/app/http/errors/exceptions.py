@@ -10,8 +10,17 @@ from typing import Any, ClassVar
 
 from starlette.responses import Response
 
+from app.core import metrics
 from app.http.envelope import envelope_response
 from app.http.errors.codes import CommonInternalCode, InternalCodeBase
+
+# Each store's 503s are counted on the request's line: the dashboard's "503s per store" and
+# their alarms read these metrics (infra/template.yaml).
+STORE_UNAVAILABLE_METRICS: dict[InternalCodeBase, str] = {
+    CommonInternalCode.POSTGRESQL_UNAVAILABLE: "PostgresqlUnavailable",
+    CommonInternalCode.MONGODB_UNAVAILABLE: "MongodbUnavailable",
+    CommonInternalCode.REDIS_UNAVAILABLE: "RedisUnavailable",
+}
 
 
 class BaseApiRestException(Exception):
@@ -82,6 +91,11 @@ class ServiceUnavailableError(BaseApiRestException):
 
 
 def error_response(error: BaseApiRestException) -> Response:
+    """The error's envelope; the request's line gets its code (and a store's 503 its count)."""
+    metrics.answered_with(error.code.code)
+    counted = STORE_UNAVAILABLE_METRICS.get(error.code)
+    if counted is not None:
+        metrics.count(counted)
     data = {"internal_error": error.code.as_dict(), "details": error.details}
     return envelope_response(
         data,

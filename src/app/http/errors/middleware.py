@@ -7,8 +7,8 @@ Store failures become their 503s through the shared error mapping; anything else
 from loguru import logger
 from starlette.types import Message, Receive, Scope, Send
 
-from app.core.context import get_trace_id, unhandled_errors_var
-from app.core.logging import printable
+from app.core import metrics
+from app.core.lines import printable
 from app.core.sentry import capture_exception
 from app.http.asgi import HttpMiddleware
 from app.http.errors.exceptions import BaseApiRestException, error_response
@@ -32,9 +32,9 @@ class UnhandledErrorMiddleware(HttpMiddleware):
             if api_error is None:
                 logger.opt(exception=error).error("Unhandled error on {}", printable(scope["path"]))
                 capture_exception(error)
-                failed = unhandled_errors_var.get()
-                if failed is not None:
-                    failed.append(get_trace_id())
+                # Answered with the envelope, not raised (API Gateway would replace it), so
+                # Lambda's Errors metric never sees it: the request's line counts it.
+                metrics.count(metrics.UNHANDLED_ERRORS)
                 api_error = BaseApiRestException("Internal server error")
             else:
                 logger.warning(

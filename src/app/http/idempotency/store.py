@@ -57,7 +57,7 @@ class RedisIdempotencyStore:
     async def claim(self, record_id: str, fingerprint: str) -> IdempotencyRecord | None:
         in_flight = IdempotencyRecord(fingerprint=fingerprint).model_dump_json()
         with _unavailable_as_503():
-            async with guarded_client(self.settings) as client:
+            async with guarded_client(self.settings, "EVAL") as client:
                 existing = await client.eval(
                     _CLAIM, 1, self._key(record_id), in_flight, IN_FLIGHT_SECONDS
                 )
@@ -65,7 +65,7 @@ class RedisIdempotencyStore:
 
     async def complete(self, record_id: str, record: IdempotencyRecord) -> None:
         with _unavailable_as_503():
-            async with guarded_client(self.settings) as client:
+            async with guarded_client(self.settings, "SET") as client:
                 await client.set(
                     self._key(record_id),
                     record.model_dump_json(),
@@ -74,7 +74,7 @@ class RedisIdempotencyStore:
 
     async def release(self, record_id: str) -> None:
         with _unavailable_as_503():
-            async with guarded_client(self.settings) as client:
+            async with guarded_client(self.settings, "DEL") as client:
                 await client.delete(self._key(record_id))
 
     def _key(self, record_id: str) -> str:

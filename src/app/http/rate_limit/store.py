@@ -37,7 +37,7 @@ class RedisRateLimiter:
         window_number = int(now // window)
         key = redis_key(self.settings, "ratelimit", client, str(window_number))
         try:
-            async with guarded_client(self.settings) as redis:
+            async with guarded_client(self.settings, "EVAL") as redis:
                 count = int(await redis.eval(_HIT, 1, key, window))
         except unavailable_errors() as error:
             logger.warning("Rate limit not applied, Redis unavailable: {}", type(error).__name__)

@@ -1,4 +1,5 @@
-"""The request's edge: API base path, trace id, the headers every response carries, access log.
+"""The request's edge: API base path, trace id, the headers every response carries, the
+request's one line (`app.core.lines`) with its route template and metrics.
 
 One layer with one `send` wrapper, since each ASGI layer and header scan costs time on every
 warm Lambda invocation. The API base path becomes the ASGI `root_path`: Starlette routes
@@ -14,8 +15,10 @@ from time import perf_counter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.context import subject_var, trace_id_var
-from app.core.logging import log_access
+from app.core.lines import log_access
+from app.core.metrics import LineMetrics, current_line
 from app.core.sentry import tag_trace_id
+from app.http.request_context.route import RouteTemplates
 from app.http.request_context.trace_id import resolve_trace_id
 
 SECURITY_HEADERS = (
@@ -32,6 +35,7 @@ class RequestContextMiddleware:
     def __init__(self, app: ASGIApp, root_path: str = "") -> None:
         self.app = app
         self.root_path = root_path
+        self.routes = RouteTemplates()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
@@ -46,6 +50,8 @@ class RequestContextMiddleware:
         token = trace_id_var.set(trace_id)
         # The authentication middleware (inside) names the subject; the access line reads it.
         subject = subject_var.set(None)
+        line = LineMetrics()
+        line_token = current_line.set(line)
         tag_trace_id(trace_id)
         request_id = (b"x-request-id", trace_id.encode("latin-1"))
         started = perf_counter()
@@ -69,7 +75,9 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
-            duration_ms = round((perf_counter() - started) * 1000, 2)
-            log_access(scope["method"], scope["path"], status, duration_ms)
+            latency_ms = round((perf_counter() - started) * 1000, 2)
+            route = self.routes.template(scope)
+            log_access(scope["method"], scope["path"], route, status, latency_ms, line)
+            current_line.reset(line_token)
             subject_var.reset(subject)
             trace_id_var.reset(token)
