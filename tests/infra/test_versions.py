@@ -12,7 +12,13 @@ import pytest
 
 from tests.fixtures.sam import IMAGE_DEPLOY, SNAPSTART_DEPLOY, SamCli
 
-FUNCTIONS = {"ApiFunction": IMAGE_DEPLOY, "ApiSnapStartFunction": SNAPSTART_DEPLOY}
+FUNCTIONS = {
+    "ApiFunction": IMAGE_DEPLOY,
+    "ApiSnapStartFunction": SNAPSTART_DEPLOY,
+    # The queue and the schedule invoke the worker's `live` alias the same way.
+    "WorkerFunction": IMAGE_DEPLOY,
+    "WorkerSnapStartFunction": SNAPSTART_DEPLOY,
+}
 # Parameters the function reads whose change publishes no version, and why.
 NOT_VERSIONED = {
     # A setting of the function itself: no version carries it, it applies at once.
@@ -119,4 +125,4 @@ def test_every_parameter_of_the_configuration_publishes_a_new_version(
         for name, variant in zip(changed, variants, strict=True)
         if published_version(variant, function) == before
     ]
-    assert unchanged == [], "list these parameters in ApiFunction's ImageUri (infra/template.yaml)"
+    assert unchanged == [], f"list these parameters in {function}'s code (infra/template.yaml)"
