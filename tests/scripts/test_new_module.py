@@ -25,7 +25,7 @@ from scripts.new_module import (
     render,
     singular_of,
 )
-from tests.support.make_server import developer_environment, make_in, make_run
+from tests.support.make_server import VENV_NAME, developer_environment, make_in, make_run
 
 ROOT = Path(__file__).parents[2]
 COPIED = (
@@ -51,7 +51,7 @@ REGISTRY_READERS = (
 
 def snapshot(root: Path) -> dict[str, str]:
     """Every file under `root` (build and cache folders aside) with a hash of its content."""
-    skipped = {".venv", ".git", ".local", ".tools", "dist", "__pycache__", ".mypy_cache"}
+    skipped = {VENV_NAME, ".git", ".local", ".tools", "dist", "__pycache__", ".mypy_cache"}
     return {
         str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in root.rglob("*")
@@ -135,7 +135,7 @@ def test_an_optional_part_of_a_template_is_kept_only_when_asked_for() -> None:
 
 @pytest.fixture
 def repository_copy() -> Iterator[Path]:
-    """The repository's files, with this checkout's .venv and .tools linked in (so make
+    """The repository's files, with this checkout's venv and .tools linked in (so make
     installs nothing); run with `PYTHONPATH=<copy>/src` so the copy's app is the one imported.
 
     Outside pytest's temporary folder: a pytest session starting meanwhile takes its folder's
@@ -152,7 +152,7 @@ def repository_copy() -> Iterator[Path]:
             else:
                 root.mkdir(exist_ok=True)
                 shutil.copy2(source, root / name)
-        for linked in (".venv", ".tools"):
+        for linked in (VENV_NAME, ".tools"):
             if (ROOT / linked).exists():
                 (root / linked).symlink_to(ROOT / linked)
         yield root

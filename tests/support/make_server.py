@@ -4,6 +4,7 @@ free ports with a data dir of its own, stopped as Ctrl-C in its terminal stops i
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -34,10 +35,14 @@ def developer_environment(**settings: str) -> dict[str, str]:
     return env | {"ENV_FILE": "/dev/null"} | settings
 
 
+# The suite's venv (.venv, or .venv-3.13 with PYTHON_VERSION=3.13): make's VENV in `root`.
+VENV_NAME = Path(sys.prefix).name
+
+
 def make_in(root: Path) -> list[str]:
-    """`make` for `root`, taking its .venv as installed: a copy of the repository links this
+    """`make` for `root`, taking its venv as installed: a copy of the repository links this
     checkout's, and a `uv sync` from the copy would point its editable install at the copy."""
-    return ["make", "--no-print-directory", "-o", str(root / ".venv" / ".synced")]
+    return ["make", "--no-print-directory", "-o", str(root / VENV_NAME / ".synced")]
 
 
 @contextmanager
