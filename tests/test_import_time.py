@@ -44,18 +44,20 @@ print(json.dumps({
 """
 
 
+PROBE_MODULES = "import sys, app.main; print(' '.join(sorted(sys.modules)))"
+
+CONFIGURED = {
+    "ENVIRONMENT": "production",
+    "AUTH_ISSUER": "https://issuer.example",  # authentication on, as in production
+    "AUTH_AUDIENCE": "api",
+    "POSTGRESQL_URL": "postgresql+psycopg://u@127.0.0.1:1/app",
+    "MONGO_URL": "mongodb://127.0.0.1:1/app",
+    "REDIS_URL": "redis://127.0.0.1:1/0",
+}
+
+
 def import_app_main() -> dict[str, Any]:
-    report: dict[str, Any] = json.loads(
-        fresh_python(
-            PROBE,
-            ENVIRONMENT="production",
-            AUTH_ISSUER="https://issuer.example",  # authentication on, as in production
-            AUTH_AUDIENCE="api",
-            POSTGRESQL_URL="postgresql+psycopg://u@127.0.0.1:1/app",
-            MONGO_URL="mongodb://127.0.0.1:1/app",
-            REDIS_URL="redis://127.0.0.1:1/0",
-        )
-    )
+    report: dict[str, Any] = json.loads(fresh_python(PROBE, **CONFIGURED))
     return report
 
 
@@ -71,12 +73,44 @@ def test_import_loads_no_driver_and_connects_nowhere() -> None:
         "app.core.settings.testing",
         "app.snapstart",
         "snapshot_restore_py",
+        "dotenv",
     }
     assert not lazy & set(report["modules"]), sorted(lazy & set(report["modules"]))
     assert "app.core.settings.production" in report["modules"]
     assert report["connections"] == []
     # Spans go through opentelemetry-api, which FastAPI imports anyway; no SDK ships.
     assert not [name for name in report["modules"] if name.startswith("opentelemetry.sdk")]
+
+
+# The optional layers: each is imported only when configured.
+OPTIONAL_LAYERS = {
+    "app.http.auth.middleware",
+    "app.http.idempotency.middleware",
+    "app.http.idempotency.store",
+    "app.http.rate_limit.middleware",
+    "app.http.rate_limit.store",
+    "starlette.middleware.cors",
+}
+
+
+def test_layers_load_only_when_configured() -> None:
+    # Given every store, authentication and CORS: every layer is there
+    on = set(
+        fresh_python(PROBE_MODULES, **CONFIGURED, CORS_ALLOW_ORIGINS="https://a.example").split()
+    )
+    assert on >= OPTIONAL_LAYERS, sorted(OPTIONAL_LAYERS - on)
+
+    # Given PostgreSQL only, authentication off and no CORS: none is loaded
+    off = set(
+        fresh_python(
+            PROBE_MODULES,
+            ENVIRONMENT="production",
+            AUTH_ENABLED="false",
+            POSTGRESQL_URL="postgresql+psycopg://u@127.0.0.1:1/app",
+        ).split()
+    )
+    assert not OPTIONAL_LAYERS & off, sorted(OPTIONAL_LAYERS & off)
+    assert "app.main" in off
 
 
 def test_import_runs_without_garbage_collection_and_freezes_what_it_loaded() -> None:

@@ -6,7 +6,6 @@ from app.core.cold_start import collector_paused
 with collector_paused():
     from fastapi import FastAPI
     from loguru import logger
-    from starlette.middleware.cors import CORSMiddleware
 
     from app.api.routers import API_V1, include_routers
     from app.core.logging import configure_logging
@@ -14,21 +13,15 @@ with collector_paused():
     from app.core.sentry import init_sentry
     from app.core.settings import Settings, get_settings
     from app.db.health import store_readiness_checks
-    from app.http.auth.middleware import AuthenticationMiddleware
     from app.http.auth.openapi import document_authentication
     from app.http.body_limit import BodySizeLimitMiddleware
     from app.http.docs import install_docs
     from app.http.errors.handlers import install_error_handlers
     from app.http.errors.middleware import UnhandledErrorMiddleware
     from app.http.etags import document_if_match
-    from app.http.idempotency.middleware import IdempotencyMiddleware
     from app.http.idempotency.openapi import document_idempotent_routes
-    from app.http.idempotency.route import idempotent_routes
-    from app.http.idempotency.store import RedisIdempotencyStore
     from app.http.openapi import COMMON_RESPONSES
-    from app.http.rate_limit.middleware import RateLimitMiddleware
     from app.http.rate_limit.openapi import document_rate_limit
-    from app.http.rate_limit.store import RedisRateLimiter
     from app.http.readiness import ReadinessProbe
     from app.http.request_context.middleware import RequestContextMiddleware
     from app.http.request_context.openapi import document_request_id
@@ -72,10 +65,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if docs:
         install_docs(app)
 
-    # Added innermost first: the last one added wraps all the others.
+    # Added innermost first: the last one added wraps all the others. An optional layer's
+    # code is imported only when it is on: without Redis or authentication, the Lambda init
+    # never loads theirs.
     redis = store_configured(settings, "redis")
     hops = settings.trusted_proxy_hops
     if redis:
+        from app.http.idempotency.middleware import IdempotencyMiddleware
+        from app.http.idempotency.route import idempotent_routes
+        from app.http.idempotency.store import RedisIdempotencyStore
+
         store = RedisIdempotencyStore(settings)
         routes = idempotent_routes(app.routes)
         app.add_middleware(
@@ -83,11 +82,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     if redis and settings.rate_limit_requests:
+        from app.http.rate_limit.middleware import RateLimitMiddleware
+        from app.http.rate_limit.store import RedisRateLimiter
+
         limiter = RedisRateLimiter(settings)
         app.add_middleware(
             RateLimitMiddleware, limiter=limiter, path_prefix=API_V1, trusted_proxy_hops=hops
         )
     if settings.auth_enabled:
+        from app.http.auth.middleware import AuthenticationMiddleware
+
         if not settings.auth_audience:
             logger.warning(
                 "AUTH_AUDIENCE is empty: tokens of {} for any audience are accepted",
@@ -97,6 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(AuthenticationMiddleware, settings=settings, path_prefix=API_V1)
     app.add_middleware(UnhandledErrorMiddleware)
     if settings.cors_allow_origins:
+        from starlette.middleware.cors import CORSMiddleware
+
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_allow_origins,

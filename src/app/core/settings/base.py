@@ -2,24 +2,38 @@
 
 import ipaddress
 import os
-from typing import Annotated, Literal
+from typing import Any, ClassVar, Literal
 from urllib.parse import SplitResult, urlsplit
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from app import __version__
+from app.core.settings.sources import environment_values
 
 EnvironmentName = Literal["local", "development", "staging", "production", "testing"]
 LogLevel = Literal["TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL"]
 
 
-class BaseAppSettings(BaseSettings):
-    """Every setting the app reads. Environment classes only change defaults."""
+class BaseAppSettings(BaseModel):
+    """Every setting the app reads. Environment classes only change defaults.
 
-    # An empty variable (`POSTGRESQL_URL=` in .env or the environment) counts as unset, so it
-    # never hides a *_SECRET_ID or a default.
-    model_config = SettingsConfigDict(extra="ignore", frozen=True, env_ignore_empty=True)
+    A value given to the constructor wins; the others come from the environment variable
+    named like the field, then from `env_file` (`app.core.settings.sources`).
+    """
+
+    # Built when the selected class is first instantiated: only one schema, not one per
+    # environment class, during the Lambda init.
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
+    # A dotenv file read beneath the environment's variables, relative to the working directory.
+    env_file: ClassVar[str | None] = None
 
     environment: EnvironmentName = "local"
     service_name: str = Field(default="app", pattern=r"^[a-z][a-z0-9-]{0,62}$")
@@ -34,7 +48,7 @@ class BaseAppSettings(BaseSettings):
     sentry_traces_sample_rate: float = Field(default=0.0, ge=0.0, le=1.0)
 
     docs_enabled: bool = True
-    cors_allow_origins: Annotated[list[str], NoDecode] = []
+    cors_allow_origins: list[str] = []
     max_request_body_bytes: int = Field(default=1024 * 1024, ge=1)
     readiness_timeout_seconds: float = Field(default=3.0, gt=0)
 
@@ -76,7 +90,7 @@ class BaseAppSettings(BaseSettings):
     # API Gateway's authorizer. AUTH_JWKS_URL defaults to <issuer>/.well-known/jwks.json.
     auth_enabled: bool = False
     auth_issuer: str | None = Field(default=None, validate_default=True)
-    auth_audience: Annotated[list[str], NoDecode] = []
+    auth_audience: list[str] = []
     auth_jwks_url: str | None = Field(default=None, validate_default=True)
     auth_trust_gateway_claims: bool = False
     auth_scope_prefix: str = ""
@@ -84,6 +98,13 @@ class BaseAppSettings(BaseSettings):
     rate_limit_requests: int = Field(default=1000, ge=0)
     rate_limit_window_seconds: int = Field(default=60, ge=1)
     trusted_proxy_hops: int = Field(default=0, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_environment(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        return {**environment_values(cls.model_fields, cls.env_file), **data}
 
     @field_validator("api_base_path")
     @classmethod
