@@ -48,7 +48,7 @@ UVICORN_FLAGS := --no-proxy-headers --no-access-log --no-server-header
 
 .PHONY: help install sam-cli pgbouncer chromium run token seed module rename migrate revision lambda bundle bench fuzz load test reset \
 	lint lint-ruff lint-types \
-	lint-imports lint-infra fmt codes clean
+	lint-imports lint-infra fmt codes openapi clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -181,7 +181,6 @@ fmt: install ## Format and auto-fix
 codes: install ## Regenerate docs/error-codes.md from the code
 	$(BIN)/python scripts/error_codes.py
 
-.PHONY: openapi
 openapi: install ## Write openapi.json, the API contract the suite and CI check (after changing a route or schema)
 	$(BIN)/python scripts/openapi.py
 

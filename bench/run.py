@@ -319,12 +319,12 @@ def print_init_by_python(rows: Sequence[InitByPython]) -> None:
         )
 
 
-# The AWS SDK as the python3.12 runtime has it: botocore and what it imports.
+# The AWS SDK as a Lambda Python runtime has it: botocore and what it imports.
 RUNTIME_SDK = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
 
 
 def lambda_runtime_path(folder: Path) -> Path:
-    """What the python3.12 runtime puts on the path and the bundle does not ship: the SnapStart
+    """What a Lambda Python runtime puts on the path and the bundle does not ship: the SnapStart
     hook registry (`snapshot_restore_py`), here the copy installed with awslambdaric, and the
     AWS SDK (a SnapStart init imports it), linked from this environment."""
     folder.mkdir(parents=True)
