@@ -249,8 +249,12 @@ def test_a_metric_that_would_break_the_document_is_refused(
     validate_emf(line)
 
 
-def test_outside_a_request_a_metric_goes_nowhere() -> None:
-    metrics.count("Anything")  # a script calling a service: no line, no error
+def test_outside_a_request_a_metric_goes_nowhere(capsys: pytest.CaptureFixture[str]) -> None:
+    # A script calling a service: no line, no error
+    metrics.count("Anything")
+    metrics.value("AnyValue", 1.5, "Seconds")
+    assert metrics.current_line.get() is None
+    assert capsys.readouterr() == ("", "")
 
 
 async def test_locally_the_same_fields_are_readable_text(

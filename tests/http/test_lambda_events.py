@@ -1,6 +1,6 @@
 """Malformed Lambda events: an event that looks like HTTP but that Mangum cannot read gets a
 400 envelope (8014) when it names an HTTP source, else the `{"ok": false}` of an unsupported
-event; never an unhandled error, never a traceback. The shapes found so far in a table, then
+event; never an unhandled error, never a traceback. Known broken shapes in a table, then
 each field Mangum reads replaced by null, a list, a number, a string or an object."""
 
 import copy
@@ -74,7 +74,7 @@ def _assert_malformed_event_answer(result: Any) -> None:
 
 
 MALFORMED = {
-    # The shapes an outside run found.
+    # Broken shapes Mangum crashes on.
     "requestContext null": ("http_v2", _set("requestContext", None)),
     "headers as a list": ("http_v2", _set("headers", [["host", "example.com"]])),
     "ALB event without path": ("alb", _drop("path")),

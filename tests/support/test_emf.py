@@ -5,7 +5,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.emf import EmfError, validate_emf
+from app.core import metrics
+from tests.support.emf import UNITS, EmfError, validate_emf
 
 
 def _document(**changes: Any) -> dict[str, Any]:
@@ -78,3 +79,9 @@ DIRECTIVE = "_aws.CloudWatchMetrics.0"
 def test_what_cloudwatch_would_refuse_is_refused(changes: dict[str, Any], reason: str) -> None:
     with pytest.raises(EmfError, match=reason):
         validate_emf(_document(**changes))
+
+
+def test_every_unit_the_app_accepts_is_one_the_specification_lists() -> None:
+    # The checker's list is written from the specification, not from the app's: a unit added
+    # to the app's `Unit` that CloudWatch does not know fails here.
+    assert metrics.UNITS <= UNITS, sorted(metrics.UNITS - UNITS)

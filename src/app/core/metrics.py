@@ -61,8 +61,9 @@ INVOCATION = "Invocation"
 
 MAX_METRICS = 100  # per directive, by the EMF specification
 MAX_VALUES = 100  # per metric and line, likewise
-# What code may add to one line: the specification's limit less the line's own metrics.
-MAX_ADDED_METRICS = 90
+# What code may add to one line: the specification's limit less room for the line's own
+# metrics (six at most).
+MAX_ADDED_METRICS = MAX_METRICS - 10
 
 # PascalCase, so that a metric never takes the place of one of the line's own fields
 # (snake_case) at the document's root.
