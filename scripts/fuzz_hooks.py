@@ -18,6 +18,7 @@
 
 import hashlib
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import schemathesis
@@ -60,18 +61,23 @@ def _valid_isbn(value: str) -> bool:
     return True
 
 
+def _objects(node: object) -> Iterator[dict[str, Any]]:
+    """Every JSON object of a body, nested ones too (a book inside an import's list)."""
+    if isinstance(node, dict):
+        yield node
+        for member in node.values():
+            yield from _objects(member)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _objects(item)
+
+
 @schemathesis.hook
 def before_call(ctx: Any, case: Any, **kwargs: Any) -> None:
     if not _meant_valid(case):
         return
-    body = case.body
-    books = body.get("books") if isinstance(body, dict) else None
-    for book in [body, *books] if isinstance(books, list) else [body]:
-        if (
-            isinstance(book, dict)
-            and isinstance(book.get("isbn"), str)
-            and not _valid_isbn(book["isbn"])
-        ):
+    for book in _objects(case.body):
+        if isinstance(book.get("isbn"), str) and not _valid_isbn(book["isbn"]):
             digits = str(int(hashlib.sha256(book["isbn"].encode()).hexdigest(), 16))[:9]
             book["isbn"] = _isbn_13(digits)
     for name in list(case.headers or ()):

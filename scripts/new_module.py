@@ -254,9 +254,10 @@ class DevData:
 
 def generate(
     names: Names, store: str, parts: Collection[str] = (), dev_data: DevData | None = None
-) -> list[Path]:
+) -> tuple[list[Path], bool]:
     """Write the slice (with the optional `parts`, e.g. "consumer"), regenerate what reads the
-    registry and register it; all or nothing."""
+    registry and register it; all or nothing. Answers the files created, and whether the
+    PostgreSQL of a running `make run` got the new table."""
     check_free(names)
     block = next_code_block()
     tokens = names.tokens | {f"code{n}": str(block + n) for n in range(3)}
@@ -286,13 +287,12 @@ def generate(
         _python(*ruff, "check", "--select", "I", "--fix", "--force-exclude", "--quiet", *files)
         _python(*ruff, "format", "--force-exclude", "--quiet", *files)
         _python(*ruff, "check", "--force-exclude", "--quiet", *files)
-        if store == "postgres" and dev_data is not None:
-            dev_data.migrate_if_running()
+        migrated = store == "postgres" and dev_data is not None and dev_data.migrate_if_running()
         changes.edit(REGISTRY, registry)
     except BaseException:
         changes.undo()
         raise
-    return changes.created
+    return changes.created, migrated
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -315,7 +315,9 @@ def main(argv: list[str] | None = None) -> int:
             raise ModuleError(f"store={args.store!r}: use store=postgres or store=mongo")
         names = check_names(args.name, args.singular)
         dev_data = DevData(args.data_dir.resolve(), args.env_file.resolve())
-        created = generate(names, store, {"consumer"} if args.consumer else set(), dev_data)
+        created, migrated = generate(
+            names, store, {"consumer"} if args.consumer else set(), dev_data
+        )
     except ModuleError as error:
         print(f"make module: {error}\nNothing was changed.", file=sys.stderr)
         return 2
@@ -324,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  edited   {REGISTRY} (registered {names.plural!r}), docs/error-codes.md, openapi.json")
     route = names.tokens["path"]
     served = "is served by `make run`"
-    if store == "postgres" and running_on(dev_data.data_dir):
+    if migrated:
         served += f" (its table was made in the PostgreSQL of the `make run` on {args.data_dir})"
     elif store == "postgres":
         served += " (which makes its table when it starts; `make migrate` if it runs already)"
