@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from scripts.devstack import URL_VARS, DevStack, load_dotenv
 from tests.support.lambda_events import build_event
+from tests.support.lambda_runtime import RUNTIME_SDK_MODULES, link_packages
 
 BOOK_ID = "6b1f3f52-2c1d-4f4e-9a59-0b3d5e1a7c01"
 BOOK_PATH = f"/v1/books/{BOOK_ID}"
@@ -225,6 +226,14 @@ def paired_ratios(project: Target, reference: Target, measure: Measure) -> list[
     return [measure(a) / measure(b) for a, b in zip(project.runs, reference.runs, strict=True)]
 
 
+def quartiles(values: Sequence[float]) -> tuple[float, float, float]:
+    """p25, median and p75 (one value: itself three times)."""
+    if len(values) < 2:
+        return values[0], values[0], values[0]
+    low, middle, high = statistics.quantiles(values, n=4)
+    return low, middle, high
+
+
 def print_ratios(project: Target, bare: Target, orm: Target) -> None:
     print(f"\n{project.label}: median ratio of wall times [p25-p75], of CPU times, target")
     checks: Sequence[tuple[str, Target, Callable[[bool], Measure], float]] = (
@@ -236,7 +245,7 @@ def print_ratios(project: Target, bare: Target, orm: Target) -> None:
     )
     for name, reference, measure, limit in checks:
         wall = paired_ratios(project, reference, measure(False))
-        low, _, high = statistics.quantiles(wall, n=4) if len(wall) > 1 else (wall[0],) * 3
+        low, _, high = quartiles(wall)
         cpu = statistics.median(paired_ratios(project, reference, measure(True)))
         verdict = "PASS" if statistics.median(wall) <= limit else "MISS"
         print(
@@ -261,7 +270,7 @@ def print_first_request(targets: Sequence[Target]) -> None:
     )
     for target in targets:
         ratios = [first_ms(run) / warm_us("book")(run) * 1000 for run in target.runs]
-        low, ratio, high = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
+        low, ratio, high = quartiles(ratios)
         before, after = target.median(before_snapshot_ms), target.median(after_restore_ms)
         hooks = f"{before:>8.1f}{after:>7.1f}" if target.snap_start else f"{'-':>8}{'-':>7}"
         verdict = f"<= {SNAP_START_LIMIT:.0f}x  {'PASS' if ratio <= SNAP_START_LIMIT else 'MISS'}"
@@ -309,7 +318,7 @@ def print_init_by_python(rows: Sequence[InitByPython]) -> None:
     )
     for version, project, bare in rows:
         ratios = paired_ratios(project, bare, init_ms())
-        low, ratio, high = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
+        low, ratio, high = quartiles(ratios)
         cpu = statistics.median(paired_ratios(project, bare, init_ms(cpu=True)))
         print(
             f"{'python' + version:<14}{project.median(init_ms()):>11.1f}"
@@ -319,20 +328,13 @@ def print_init_by_python(rows: Sequence[InitByPython]) -> None:
         )
 
 
-# The AWS SDK as a Lambda Python runtime has it: botocore and what it imports.
-RUNTIME_SDK = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
-
-
 def lambda_runtime_path(folder: Path) -> Path:
     """What a Lambda Python runtime puts on the path and the bundle does not ship: the SnapStart
     hook registry (`snapshot_restore_py`), here the copy installed with awslambdaric, and the
     AWS SDK (a SnapStart init imports it), linked from this environment."""
     folder.mkdir(parents=True)
     shutil.copy(snapshot_restore_py.__file__, folder)
-    site_packages = Path(snapshot_restore_py.__file__).parent
-    for entry in site_packages.iterdir():
-        if entry.name.split(".")[0] in RUNTIME_SDK:
-            (folder / entry.name).symlink_to(entry)
+    link_packages(Path(snapshot_restore_py.__file__).parent, folder, RUNTIME_SDK_MODULES)
     return folder
 
 
@@ -354,7 +356,7 @@ def authenticated_target(bundle: Bundle, env: Mapping[str, str], issuer: BenchIs
 def print_auth_ratio(authenticated: Target, plain: Target) -> None:
     """What verifying the token adds to a warm GET book: the target is 1.15x auth off."""
     wall = paired_ratios(authenticated, plain, warm_us("book"))
-    low, _, high = statistics.quantiles(wall, n=4) if len(wall) > 1 else (wall[0],) * 3
+    low, _, high = quartiles(wall)
     cpu = statistics.median(paired_ratios(authenticated, plain, warm_us("book", cpu=True)))
     verdict = "PASS" if statistics.median(wall) <= 1.15 else "MISS"
     print(

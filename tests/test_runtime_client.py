@@ -17,15 +17,15 @@ import psutil
 import pytest
 
 from tests.support.lambda_events import build_event, load_event
+from tests.support.lambda_runtime import RUNTIME_SDK_MODULES, link_packages
 from tests.support.runtime_api import RuntimeApi, runtime_api
 
 # What API Gateway's JWT authorizer passes for a caller allowed to read books.
 BOOKS_READER = {"jwt": {"claims": {"sub": "ric-user"}, "scopes": ["books:read"]}}
 
-# What the python3.12 runtime provides: awslambdaric's own modules and the AWS SDK (botocore
-# and what it imports). The bundle must supply everything else.
+# What the Python runtime provides: awslambdaric's own modules and the AWS SDK. The bundle must
+# supply everything else.
 RUNTIME_CLIENT_MODULES = ("awslambdaric", "runtime_client", "simplejson", "snapshot_restore_py")
-RUNTIME_SDK_MODULES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +37,7 @@ def runtime_client_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert spec.origin is not None
     site_packages = Path(spec.origin).parents[1]
     path = tmp_path_factory.mktemp("runtime-client")
-    for entry in site_packages.iterdir():
-        if entry.name.split(".")[0] in (*RUNTIME_CLIENT_MODULES, *RUNTIME_SDK_MODULES):
-            (path / entry.name).symlink_to(entry)
+    link_packages(site_packages, path, (*RUNTIME_CLIENT_MODULES, *RUNTIME_SDK_MODULES))
     return path
 
 
